@@ -7,7 +7,7 @@ One server answers for every emulated service, told apart by path:
 | ``/_sandbox/...`` | control endpoints for tests (loopback clients only) |
 | ``/auth/v1.0``, ``/info``, ``/v1/AUTH_*`` | Swift main cluster (v1 auth, hubiC and plain accounts) |
 | ``/storage/<region>/info``, ``/storage/<region>/v1/AUTH_*`` | Swift of an OVHcloud Public Cloud region |
-| ``/v3/...`` | Keystone v3 |
+| ``/v3/...``, ``/v2.0/...`` | Keystone v3, and v2.0 for legacy CDN webstorage |
 | ``/hubic/...`` | hubiC: OAuth2 under ``/hubic/oauth/``, REST API under ``/hubic/1.0/`` |
 | ``/1.0/...``, ``/v1/...``, ``/v2/...`` | OVHcloud API (``/v1/AUTH_*`` is Swift, not the API) |
 | ``/createApp/``, ``/auth/`` | OVHcloud pages: application creation and consumer key validation |
@@ -102,6 +102,10 @@ class Service:
     def reset(self) -> None:
         """Return to the freshly seeded state (storage, issued keys, pending flows)."""
 
+    def control(self, request: Request, name: str) -> Response:
+        """Answer ``/_sandbox/<service>/<name>``, a control endpoint of this service."""
+        return Response(f"no control endpoint {name!r} in {self.name}\n", status=404, content_type="text/plain")
+
 
 class SandboxApp:
     """The WSGI callable of the sandbox."""
@@ -152,7 +156,7 @@ class SandboxApp:
         region = _REGION_PATH.match(path)
         if region:
             return "swift"
-        if path.startswith("/v3/") or path == "/v3":
+        if path.startswith(("/v3/", "/v2.0/")) or path in ("/v3", "/v2.0"):
             return "keystone"
         if path.startswith("/hubic/"):
             return "hubic"
@@ -215,6 +219,9 @@ class SandboxApp:
         if name == "reset" and method == "POST":
             self.reset()
             return _json({"reset": True})
+        service_name, _, rest = name.partition("/")
+        if service_name in self.services and rest:
+            return self.services[service_name].control(request, rest)
         return _json({"error": f"unknown control endpoint {method} {path}"}, 404)
 
     def reset(self) -> None:

@@ -52,11 +52,12 @@ def build_services(state: SandboxState) -> dict[str, Service]:
     from .swift import SwiftService
 
     swift = SwiftService(state)
+    keystone = KeystoneService(state, swift)
     return {
         "swift": swift,
-        "keystone": KeystoneService(state, swift),
+        "keystone": keystone,
         "hubic": HubicService(state, swift),
-        "ovh": OvhApiService(state, swift),
+        "ovh": OvhApiService(state, swift, keystone),
         "index": IndexService(state),
     }
 

@@ -71,6 +71,9 @@ def generate_demo_accounts() -> dict[str, Any]:
             "project_id": project_id,
             "project_name": "sandbox-project",
             "regions": ["GRA", "SBG"],
+            # OAuth2 service account (client credentials grant), the alternative to signed keys.
+            "oauth2_client_id": "EU." + secrets.token_hex(8),
+            "oauth2_client_secret": _random_text(32),
             "webstorage_service": "cdnwebstorage-" + secrets.token_hex(4),
             "webstorage_account": secrets.token_hex(16),
         },
@@ -247,6 +250,9 @@ class SandboxState:
                 "password": ovh["password"],
                 "totp_secret": ovh["totp_secret"],
                 "create_app_url": f"{base}/createApp/",
+                "oauth2_token_url": f"{base}/auth/oauth2/token",
+                "client_id": ovh["oauth2_client_id"],
+                "client_secret": ovh["oauth2_client_secret"],
             },
             "hubic": {
                 "auth_url": f"{base}/hubic/oauth/auth/",
