@@ -30,3 +30,15 @@ def _default_settings():
     from ovhub_jupyter.sandbox.state import DEFAULT_SETTINGS
 
     return dict(DEFAULT_SETTINGS)
+
+
+@pytest.fixture(scope="session")
+def real_swift(tmp_path_factory):
+    """A real OpenStack Swift on loopback (listing limit 1000), or a skip that says what is missing."""
+    from tests.realswift import RealSwift, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with RealSwift(tmp_path_factory.mktemp("real-swift")) as swift:
+        yield swift
