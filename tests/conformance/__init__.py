@@ -1,0 +1,1 @@
+"""Conformance suite: the same requests against the sandbox and a real OpenStack Swift."""
