@@ -274,6 +274,10 @@ def test_key_expires_after_duration(sandbox, account):
     assert expired.status_code == 403
     assert expired.json()["errorCode"] == "INVALID_CREDENTIAL"
 
+    # The account still sees the key, now expired.
+    listed = account.call(account.config["consumer_key"], "GET", f"/me/api/credential/{credential['credentialId']}")
+    assert listed.json()["status"] == "expired"
+
 
 def test_unlimited_key_does_not_expire(sandbox, account):
     consumer_key = account.validated_key(duration="0")
