@@ -540,12 +540,17 @@ class OvhClient:
 
         NOTE: whether the API answers 403 or ``pendingValidation`` for a key not yet
         validated is not documented, so both are read as pending. A key refused that way
-        is then only seen as pending until the wait ends.
+        is then only seen as pending until the wait ends. A 403 NOT_GRANTED_CALL means the
+        key works but its access rules leave out this call, so it counts as validated.
         """
         try:
             answer = self._send("GET", "/auth/currentCredential", None, auth="user", consumer_key=consumer_key, keep_signed_in=True)
         except errors.SignInRequiredError:
             return "pendingValidation"
+        except errors.ForbiddenError as exc:
+            if exc.code == "NOT_GRANTED_CALL":
+                return "validated"
+            raise
         status = answer.get("status") if isinstance(answer, dict) else None
         if status not in CREDENTIAL_STATES:
             raise errors.InvalidResponseError(

@@ -501,15 +501,25 @@ class _ValidationFlow:
     def _check_page_errors(self, page: _PageReader, form: Form, response: requests.Response) -> None:
         """Raise when the page shows an error about what was sent in the previous step."""
         visible = "\n".join(page.tokens)
-        if self.totp_sent and form.find(_is_totp) and (WRONG_CODE_PATTERN.search(visible) or response.status_code >= 400):
+        asks_code = form.find(_is_totp) is not None
+        failed = response.status_code >= 400
+        if self.login_sent and WRONG_LOGIN_PATTERN.search(visible):
+            raise self._wrong_login(response)
+        if self.totp_sent and asks_code and (WRONG_CODE_PATTERN.search(visible) or failed):
             raise self._error(errors.AuthenticationError, "the two-factor code was rejected", response,
                               hint="enter the current code from the authenticator application")
-        if self.login_sent and form.find(_is_password) and (WRONG_LOGIN_PATTERN.search(visible) or response.status_code >= 400):
-            raise self._error(errors.AuthenticationError, "the account id or password was rejected", response,
-                              hint="check the NIC handle (or email) and the password")
-        if response.status_code >= 400 and not form.find(_is_password) and not form.find(_is_totp):
+        if asks_code and not self.totp_sent:
+            # Two-factor login shown as a next step: the code is asked for when filling.
+            return
+        if self.login_sent and form.find(_is_password) and failed:
+            raise self._wrong_login(response)
+        if failed and not form.find(_is_password):
             raise self._error(errors.error_class_for_status(response.status_code), "the validation page answered an error",
                               response, hint="the validation URL may have expired; request a new consumer key")
+
+    def _wrong_login(self, response: requests.Response) -> errors.OvhubError:
+        return self._error(errors.AuthenticationError, "the account id or password was rejected", response,
+                           hint="check the NIC handle (or email) and the password")
 
     # -- filling the form --
 
