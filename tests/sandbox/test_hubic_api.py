@@ -223,11 +223,11 @@ def test_usage_counts_stored_bytes(hubic, token):
     assert after["used"] - before["used"] == 1000
 
 
-def test_credentials_open_swift_account(hubic, token):
+def test_credentials_open_swift_account(sandbox, hubic, token):
     credentials = swift_credentials(hubic, token)
 
     assert list(credentials) == ["token", "endpoint", "expires"]
-    assert credentials["endpoint"].startswith(hubic["api_url"].rsplit("/hubic/", 1)[0] + "/v1/AUTH_")
+    assert credentials["endpoint"].startswith(sandbox.url + "/v1/AUTH_")
     head = requests.head(credentials["endpoint"], headers={"X-Auth-Token": credentials["token"]}, timeout=30)
     assert head.status_code in (200, 204)
     rejected = requests.head(credentials["endpoint"], headers={"X-Auth-Token": "wrong"}, timeout=30)
