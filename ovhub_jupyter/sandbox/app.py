@@ -209,7 +209,7 @@ class SandboxApp:
             return self._control_faults(request)
         if name == "tokens/expire" and method == "POST":
             self.state.tokens.expire_all()
-            return _json({"expired_before": self.state.now()})
+            return _json({"expired": True})
         if name == "clock":
             return self._control_clock(request)
         if name == "settings":

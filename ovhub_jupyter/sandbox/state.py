@@ -106,16 +106,19 @@ def generate_demo_accounts() -> dict[str, Any]:
 class Token:
     """A bearer token, session token or code issued by one of the emulated services."""
 
-    value: str
+    value: str = field(repr=False)
     # What the token is: "swift", "keystone", "hubic_access", "hubic_code", ...
     kind: str
     issued_at: float
     expires_at: float | None
     # Whatever the issuing service needs to know about it (account, scope, user, ...).
-    subject: dict[str, Any] = field(default_factory=dict)
+    subject: dict[str, Any] = field(default_factory=dict, repr=False)
     # Refresh tokens and consumer keys are not touched by "expire every token now".
     expirable: bool = True
     revoked: bool = False
+    # Position in issue order; "expire every token now" expires those below a mark, so
+    # shifting the clock before or after cannot make later tokens look expired.
+    sequence: int = 0
 
 
 class TokenRegistry:
@@ -125,8 +128,9 @@ class TokenRegistry:
         self._state = state
         self._tokens: dict[str, Token] = {}
         self._lock = threading.Lock()
-        # Expirable tokens issued before this sandbox time are expired.
-        self._expired_before = float("-inf")
+        self._issued = 0
+        # Expirable tokens with a sequence number below this mark are expired.
+        self._expired_below = 0
 
     def issue(
         self,
@@ -148,6 +152,8 @@ class TokenRegistry:
             expirable=expirable,
         )
         with self._lock:
+            self._issued += 1
+            token.sequence = self._issued
             self._tokens[token.value] = token
         return token
 
@@ -162,7 +168,7 @@ class TokenRegistry:
         if token.revoked:
             return "revoked", token
         now = self._state.now()
-        if token.expirable and token.issued_at <= self._expired_before:
+        if token.expirable and token.sequence < self._expired_below:
             return "expired", token
         if token.expires_at is not None and now >= token.expires_at:
             return "expired", token
@@ -188,13 +194,13 @@ class TokenRegistry:
     def expire_all(self) -> None:
         """Expire every expirable token issued until now."""
         with self._lock:
-            self._expired_before = self._state.now()
+            self._expired_below = self._issued + 1
 
     def clear(self) -> None:
         """Forget every token."""
         with self._lock:
             self._tokens.clear()
-            self._expired_before = float("-inf")
+            self._expired_below = 0
 
 
 class SandboxState:
