@@ -77,13 +77,13 @@ def decode_path(raw: str) -> str:
     return text
 
 
-def parse_storage_path(raw_path: str) -> SwiftPath:
-    """Parse ``[/storage/<region>]/v1/AUTH_<account>[/<container>[/<object>]]``.
+def parse_storage_path(rest: str, cluster: str) -> SwiftPath:
+    """Parse ``/v1/AUTH_<account>[/<container>[/<object>]]`` (raw) of ``cluster``.
 
-    Raise ``PathError`` with 412 for a name that is not UTF-8, 404 for an object path with
-    an empty container segment (Swift's ``split_path`` rejects it).
+    ``rest`` is the path after any ``/storage/<region>`` prefix. Raise ``PathError`` with
+    412 for a name that is not UTF-8, 404 for an object path with an empty container
+    segment (Swift's ``split_path`` rejects it).
     """
-    cluster, rest = split_cluster(raw_path)
     text = decode_path(rest)
     segments = text.split("/", 4)
     if segments[0] or len(segments) < 3 or "" in segments[1:3]:

@@ -273,7 +273,7 @@ class SwiftService(Service):
             # tempauth owns AUTH_ tokens and refuses one it does not know before anything else.
             raise SwiftError(401, headers=[("Www-Authenticate", f'Swift realm="{self._realm(rest)}"')])
         try:
-            path = parse_storage_path(rest)
+            path = parse_storage_path(rest, cluster)
         except PathError as error:
             raise SwiftError(error.status, error.body) from None
         caller = identify(status, token, cluster, path.account)

@@ -115,7 +115,7 @@ def check(service, request: Request, rest: str, cluster: str, now: float) -> Tem
         raise _invalid(request)
 
     try:
-        path = parse_storage_path(rest)
+        path = parse_storage_path(rest, cluster)
     except PathError:
         raise _invalid(request) from None
     container_root = request.method in ("GET", "HEAD") and prefix == ""
