@@ -1,0 +1,889 @@
+"""Uploads to Swift: files, folders, bytes and streams, as plain objects or large objects.
+
+Every object and segment is sent with its MD5 in ``ETag``, so Swift refuses (422) bytes
+that changed on the way, and the ETag Swift returns is compared again. Sources that can
+be read twice (files, bytes) are hashed first and then streamed. A stream that can be
+read only once is copied, one segment at a time, into a spooled temporary file (memory
+up to ``SPOOL_MEMORY``, then disk). That gives the MD5 before sending and lets a retried
+request read the segment again. Memory stays flat whatever the size.
+
+Above the segment size an object goes up as a static large object: segments in
+parallel into ``<container>_segments`` under ``<name>/slo/<upload time>/<size>/<segment
+size>/<index>``, then the manifest. On a cluster without SLO the same segments get a
+dynamic large object manifest. When an object is overwritten, the segments of the old
+one are deleted only after the new object is in place, and never ones the new one uses;
+when the new manifest cannot be written, the new segments are deleted and the old object
+stays as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import math
+import mimetypes
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from . import errors
+from .progress import NullProgress, Progress
+from .swift_delete import delete_objects, delete_segments, dynamic_segments, static_segments
+from .swift_names import SwiftLimits, object_reference, validate_metadata
+from .swift_results import DYNAMIC_LARGE_OBJECT, STATIC_LARGE_OBJECT, TransferResult, strip_etag
+from .swift_transfer import PartProgress, check_stop, local_file_error, run_parallel
+
+if TYPE_CHECKING:
+    from .swift import SwiftAccount
+
+logger = logging.getLogger(__name__)
+
+# Bytes of a stream's segment kept in memory before the spool moves to a temporary file.
+SPOOL_MEMORY = 8 * 1024 * 1024
+
+# Reads handed to http.client when it sends a body.
+BODY_READ_SIZE = 64 * 1024
+
+# Content type when neither the caller nor the file name gives one.
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+
+# -- sources and bodies ----------------------------------------------------------------------
+
+
+class _Source:
+    """The bytes of one upload; ``open`` gives a reader of any byte range, as often as needed."""
+
+    size: int | None = None
+
+    def open(self, offset: int, length: int) -> IO[bytes]:
+        raise NotImplementedError
+
+
+class _FileSource(_Source):
+    def __init__(self, path: Path, size: int) -> None:
+        self.path = path
+        self.size = size
+
+    def open(self, offset: int, length: int) -> IO[bytes]:
+        handle = open(self.path, "rb")
+        handle.seek(offset)
+        return handle
+
+
+class _MemoryReader(io.RawIOBase):
+    """A reader over a memoryview that copies only the bytes each ``read`` returns."""
+
+    def __init__(self, view: memoryview) -> None:
+        self._view = view
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), self._position + size)
+        chunk = bytes(self._view[self._position : end])
+        self._position = end
+        return chunk
+
+
+class _BytesSource(_Source):
+    def __init__(self, data: bytes | bytearray | memoryview) -> None:
+        self._view = memoryview(data).cast("B")
+        self.size = len(self._view)
+
+    def open(self, offset: int, length: int) -> IO[bytes]:
+        return _MemoryReader(self._view[offset : offset + length])  # type: ignore[return-value]
+
+
+class _SpoolSource(_Source):
+    """One segment of a stream, copied into a spooled temporary file; read from its start."""
+
+    def __init__(self, spool: Any, size: int) -> None:
+        self.spool = spool
+        self.size = size
+
+    def open(self, offset: int, length: int) -> IO[bytes]:
+        self.spool.seek(offset)
+        return _Unclosable(self.spool)  # type: ignore[return-value]
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+class _Unclosable:
+    """A reader whose ``close`` does nothing, for a spool that outlives each request."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+
+    def read(self, size: int = -1) -> bytes:
+        return self._handle.read(size)
+
+    def close(self) -> None:
+        pass
+
+
+class SourceChangedError(errors.OvhubError):
+    """The local file became shorter while it was being uploaded."""
+
+
+class _Body:
+    """A request body of exactly ``length`` bytes from a reader, reporting progress.
+
+    ``__len__`` lets requests send a Content-Length; ``read`` is what http.client calls.
+    """
+
+    def __init__(self, reader: IO[bytes], length: int, tracker: PartProgress, stop: threading.Event | None, name: str) -> None:
+        self._reader = reader
+        self._length = length
+        self._position = 0
+        self._tracker = tracker
+        self._stop = stop
+        self._name = name
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self):  # noqa: ANN204 - requests checks for it to stream the body
+        while True:
+            chunk = self.read(BODY_READ_SIZE)
+            if not chunk:
+                return
+            yield chunk
+
+    def read(self, size: int = -1) -> bytes:
+        check_stop(self._stop)
+        remaining = self._length - self._position
+        if remaining <= 0:
+            return b""
+        size = remaining if size is None or size < 0 else min(size, remaining)
+        chunk = self._reader.read(size)
+        if not chunk:
+            raise SourceChangedError(
+                f"the source ended after {self._position} of {self._length} bytes",
+                operation="upload",
+                target=self._name,
+                hint="the file changed while it was being uploaded; upload it again once it is complete",
+            )
+        self._position += len(chunk)
+        self._tracker.reached(self._position)
+        return chunk
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+def _md5_of(source: _Source, offset: int, length: int, chunk_size: int, stop: threading.Event | None) -> str:
+    digest = hashlib.md5()
+    reader = source.open(offset, length)
+    try:
+        remaining = length
+        while remaining > 0:
+            check_stop(stop)
+            chunk = reader.read(min(chunk_size, remaining))
+            if not chunk:
+                raise SourceChangedError(
+                    f"the source ended after {length - remaining} of {length} bytes",
+                    operation="upload",
+                    hint="the file changed while it was being read; upload it again once it is complete",
+                )
+            digest.update(chunk)
+            remaining -= len(chunk)
+    finally:
+        reader.close()
+    return digest.hexdigest()
+
+
+# -- options shared by every upload ----------------------------------------------------------
+
+
+@dataclass
+class _UploadOptions:
+    content_type: str | None
+    metadata: dict[str, str]
+    segment_size: int | None
+    headers: dict[str, str]
+
+
+def _object_headers(name: str, options: _UploadOptions, mtime: float | None) -> dict[str, Any]:
+    headers: dict[str, Any] = dict(options.headers)
+    headers["Content-Type"] = options.content_type or mimetypes.guess_type(name)[0] or DEFAULT_CONTENT_TYPE
+    for key, value in options.metadata.items():
+        headers[f"X-Object-Meta-{key}"] = value.encode("utf-8")
+    if mtime is not None and "mtime" not in options.metadata:
+        headers["X-Object-Meta-Mtime"] = f"{mtime:.6f}"
+    return headers
+
+
+def _prepare(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    content_type: str | None,
+    metadata: Mapping[str, str] | None,
+    segment_size: int | None,
+    headers: Mapping[str, str] | None,
+) -> _UploadOptions:
+    account._container_name(container)
+    account._object_name(name)
+    if segment_size is not None and segment_size < 1:
+        raise errors.InvalidInputError(f"invalid segment size {segment_size}: it must be at least 1 byte")
+    checked = validate_metadata(metadata or {}, account.known_limits(), what="object metadata")
+    return _UploadOptions(
+        content_type=content_type,
+        metadata={key: value for key, value in checked.items() if value is not None},
+        segment_size=segment_size,
+        headers=dict(headers or {}),
+    )
+
+
+def plan_segment_size(size: int, requested: int, limits: SwiftLimits) -> int:
+    """Return the segment size for an object of ``size`` bytes.
+
+    ``requested`` is capped by ``max_file_size`` and raised to ``min_segment_size``,
+    then grown until the object needs at most ``max_manifest_segments`` segments. Raise
+    ``InvalidInputError`` when even segments of ``max_file_size`` are too few.
+    """
+    segment = max(min(requested, limits.max_file_size), limits.min_segment_size, 1)
+    if size > segment * limits.max_manifest_segments:
+        segment = math.ceil(size / limits.max_manifest_segments)
+    if segment > limits.max_file_size:
+        largest = limits.max_file_size * limits.max_manifest_segments
+        raise errors.InvalidInputError(
+            f"the object is {size} bytes, more than this cluster's largest large object "
+            f"({limits.max_manifest_segments} segments of {limits.max_file_size} bytes, {largest} bytes)",
+            hint="split the data into several objects",
+        )
+    return segment
+
+
+# -- public entry points ---------------------------------------------------------------------
+
+
+def upload_file(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    path: str | Path,
+    *,
+    content_type: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+    segment_size: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> TransferResult:
+    """Upload a local file as ``container/name``; large files go up in parallel segments.
+
+    The file's modification time is stored in ``X-Object-Meta-Mtime``. ``headers`` adds
+    request headers such as ``X-Delete-After``.
+    """
+    options = _prepare(account, container, name, content_type, metadata, segment_size, headers)
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise local_file_error(exc, "upload", f"{container}/{name}", path) from None
+    if not path.is_file():
+        raise errors.InvalidInputError(f"{str(path)!r} is not a file", hint="give the path of a file, or use upload_folder")
+
+    progress = progress or NullProgress()
+    progress.begin(total_bytes=stat.st_size, total_files=1, description=f"upload {name}")
+    try:
+        result = _upload_source(account, container, name, _FileSource(path, stat.st_size), options, stat.st_mtime, progress, None)
+    except BaseException:
+        progress.end(failed=True)
+        raise
+    result.path = str(path)
+    progress.advance(files=1)
+    progress.end()
+    return result
+
+
+def upload_bytes(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    data: bytes | bytearray | memoryview,
+    *,
+    content_type: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+    segment_size: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> TransferResult:
+    """Upload bytes held in memory as ``container/name``."""
+    if isinstance(data, str):
+        raise errors.InvalidInputError("upload_bytes takes bytes, not str", hint="encode the text first, such as text.encode('utf-8')")
+    options = _prepare(account, container, name, content_type, metadata, segment_size, headers)
+    source = _BytesSource(data)
+    progress = progress or NullProgress()
+    progress.begin(total_bytes=source.size, total_files=1, description=f"upload {name}")
+    try:
+        result = _upload_source(account, container, name, source, options, None, progress, None)
+    except BaseException:
+        progress.end(failed=True)
+        raise
+    progress.advance(files=1)
+    progress.end()
+    return result
+
+
+def upload_stream(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    stream: IO[bytes] | Iterable[bytes],
+    *,
+    size: int | None = None,
+    content_type: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+    segment_size: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> TransferResult:
+    """Upload from a binary file object or an iterable of bytes, read once, front to back.
+
+    Each segment is copied into a spooled temporary file first (see the module
+    docstring), so the stream is never held in memory and a failed request can be
+    sent again. ``size``, when known, lets the segment size grow to fit the manifest
+    limit; without it, a stream longer than ``max_manifest_segments`` segments fails.
+    Segments of a stream go up one at a time; ``upload_file`` sends them in parallel.
+    """
+    options = _prepare(account, container, name, content_type, metadata, segment_size, headers)
+    reader = _as_reader(stream)
+    progress = progress or NullProgress()
+    progress.begin(total_bytes=size, total_files=1, description=f"upload {name}")
+    try:
+        result = _upload_spooled(account, container, name, reader, size, options, progress)
+    except BaseException:
+        progress.end(failed=True)
+        raise
+    progress.advance(files=1)
+    progress.end()
+    return result
+
+
+def upload_folder(
+    account: "SwiftAccount",
+    container: str,
+    folder: str | Path,
+    *,
+    prefix: str = "",
+    content_type: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+    segment_size: int | None = None,
+    concurrency: int | None = None,
+    raise_errors: bool = True,
+    progress: Progress | None = None,
+) -> list[TransferResult]:
+    """Upload every file under ``folder`` as ``prefix + relative path`` (with ``/``), concurrently.
+
+    Every object name is validated before the first request. Files that fail do not stop
+    the others; afterwards the first failure is raised, or, with ``raise_errors=False``,
+    every result is returned with its ``error``. Empty folders are not stored (Swift has
+    no folders), and symbolic links to folders are not followed.
+    NOTE: a large file's segments use a pool of their own, so up to ``concurrency``
+    squared requests may run at once.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise errors.InvalidInputError(f"{str(root)!r} is not a folder", hint="give the path of a local folder")
+    options = _prepare(account, container, prefix + "x", content_type, metadata, segment_size, None)
+    files = _walk_files(root)
+    names = [prefix + relative for relative, _ in files]
+    for object_name in names:
+        account._object_name(object_name)
+
+    sizes = []
+    for _, path in files:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError as exc:
+            raise local_file_error(exc, "upload", container, path) from None
+
+    progress = progress or NullProgress()
+    progress.begin(total_bytes=sum(sizes), total_files=len(files), description=f"upload {root} to {container}")
+
+    def task_for(object_name: str, path: Path, size: int):
+        def task(stop: threading.Event) -> TransferResult:
+            try:
+                stat = path.stat()
+                source = _FileSource(path, stat.st_size)
+                result = _upload_source(account, container, object_name, source, options, stat.st_mtime, progress, stop)
+                result.path = str(path)
+            except errors.OvhubError as exc:
+                return TransferResult("upload", container, object_name, str(path), size, error=exc)
+            except OSError as exc:
+                return TransferResult(
+                    "upload", container, object_name, str(path), size,
+                    error=local_file_error(exc, "upload", f"{container}/{object_name}", path),
+                )
+            progress.advance(files=1)
+            return result
+
+        return task
+
+    tasks = [task_for(n, p, s) for n, (_, p), s in zip(names, files, sizes)]
+    try:
+        results = run_parallel(tasks, concurrency or account.concurrency)
+    except BaseException:
+        progress.end(failed=True)
+        raise
+    return _finish_many(results, progress, raise_errors)
+
+
+def _finish_many(results: list[TransferResult], progress: Progress, raise_errors: bool) -> list[TransferResult]:
+    failures = [result for result in results if result.error is not None]
+    progress.end(failed=bool(failures))
+    for failure in failures:
+        logger.warning("%s of %s/%s failed: %s", failure.action, failure.container, failure.name, failure.error)
+    if failures and raise_errors:
+        first = failures[0].error
+        assert first is not None
+        if len(failures) > 1:
+            logger.warning("%d of %d transfers failed; raising the first", len(failures), len(results))
+        raise first
+    return results
+
+
+def _walk_files(root: Path) -> list[tuple[str, Path]]:
+    files = []
+    for directory, subdirectories, filenames in os.walk(root):
+        subdirectories.sort()
+        for filename in sorted(filenames):
+            path = Path(directory) / filename
+            if not path.is_file():
+                continue
+            relative = path.relative_to(root).as_posix()
+            files.append((relative, path))
+    return files
+
+
+def _as_reader(stream: IO[bytes] | Iterable[bytes]) -> Any:
+    if hasattr(stream, "read"):
+        return stream
+    if isinstance(stream, (bytes, bytearray, memoryview, str)):
+        raise errors.InvalidInputError(
+            "upload_stream takes a file object or an iterable of bytes", hint="use upload_bytes for bytes in memory"
+        )
+    return _IterableReader(iter(stream))
+
+
+class _IterableReader:
+    """A ``read(size)`` interface over an iterator of byte chunks."""
+
+    def __init__(self, chunks: Any) -> None:
+        self._chunks = chunks
+        self._pending = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while len(self._pending) < size or size < 0:
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                break
+            if not isinstance(chunk, (bytes, bytearray, memoryview)):
+                raise errors.InvalidInputError(
+                    f"the stream yielded {type(chunk).__name__}, not bytes", hint="yield bytes from the iterable"
+                )
+            self._pending += bytes(chunk)
+        if size < 0:
+            data, self._pending = self._pending, b""
+        else:
+            data, self._pending = self._pending[:size], self._pending[size:]
+        return data
+
+
+# -- one object, plain or segmented ----------------------------------------------------------
+
+
+def _upload_source(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    source: _Source,
+    options: _UploadOptions,
+    mtime: float | None,
+    progress: Progress,
+    stop: threading.Event | None,
+) -> TransferResult:
+    assert source.size is not None
+    limits = account.limits()
+    requested = options.segment_size or account.segment_size
+    old_segments = _existing_segments(account, container, name)
+    headers = _object_headers(name, options, mtime)
+
+    if source.size <= min(requested, limits.max_file_size):
+        etag = _put_part(account, container, name, source, 0, source.size, headers, PartProgress(progress), stop)
+        result = TransferResult("upload", container, name, None, source.size, etag)
+    else:
+        segment_size = plan_segment_size(source.size, requested, limits)
+        result = _upload_segments(account, container, name, source, segment_size, headers, limits, progress, stop)
+
+    _delete_replaced_segments(account, container, name, old_segments, result)
+    return result
+
+
+def _put_part(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    source: _Source,
+    offset: int,
+    length: int,
+    headers: Mapping[str, Any],
+    tracker: PartProgress,
+    stop: threading.Event | None,
+) -> str:
+    """PUT ``length`` bytes of ``source`` as one object with its MD5; return the MD5."""
+    md5 = _md5_of(source, offset, length, account.chunk_size, stop)
+    opened: list[_Body] = []
+
+    def body() -> Any:
+        # Called once per attempt, so a retried request reads the bytes again from the start.
+        if length == 0:
+            return b""
+        reader = _Body(source.open(offset, length), length, tracker, stop, f"{container}/{name}")
+        opened.append(reader)
+        return reader
+
+    sent = dict(headers)
+    sent["ETag"] = md5
+    try:
+        response = account.request("PUT", container, name, headers=sent, data=body, operation="upload")
+    finally:
+        for reader in opened:
+            reader.close()
+    response.close()
+
+    returned = strip_etag(response.headers.get("Etag"))
+    if returned is not None and returned != md5:
+        raise errors.ChecksumMismatchError(
+            f"Swift stored MD5 {returned}, the data sent has MD5 {md5}",
+            operation="upload",
+            target=f"{container}/{name}",
+            status=response.status_code,
+            service="swift",
+            request_id=response.headers.get("X-Trans-Id"),
+            hint="upload it again",
+        )
+    return md5
+
+
+def _segment_container(account: "SwiftAccount", container: str) -> str:
+    from .swift import SEGMENT_CONTAINER_SUFFIX
+
+    segment_container = container + SEGMENT_CONTAINER_SUFFIX
+    limit = account.known_limits().max_container_name_length
+    if len(segment_container.encode("utf-8")) > limit:
+        raise errors.InvalidInputError(
+            f"container name {container!r} is too long for a segments container ({segment_container!r} is more than {limit} bytes)",
+            hint="upload large objects to a container with a shorter name",
+        )
+    return segment_container
+
+
+def _segment_prefix(account: "SwiftAccount", name: str, size: int, segment_size: int, kind: str) -> str:
+    # The upload time makes the prefix unique, so a new upload never reuses (and later
+    # deletes) the segments of an earlier one.
+    suffix = f"/{kind}/{time.time():.6f}/{size}/{segment_size}/"
+    base = name
+    if len((base + suffix + "00000000").encode("utf-8")) > account.known_limits().max_object_name_length:
+        base = hashlib.sha256(name.encode("utf-8")).hexdigest()
+    return base + suffix
+
+
+def _upload_segments(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    source: _Source,
+    segment_size: int,
+    headers: Mapping[str, Any],
+    limits: SwiftLimits,
+    progress: Progress,
+    stop: threading.Event | None,
+) -> TransferResult:
+    assert source.size is not None
+    kind = STATIC_LARGE_OBJECT if limits.slo else DYNAMIC_LARGE_OBJECT
+    segment_container = _segment_container(account, container)
+    prefix = _segment_prefix(account, name, source.size, segment_size, kind)
+    account.request("PUT", segment_container, operation="create segments container")
+
+    offsets = list(range(0, source.size, segment_size))
+    segment_names = [f"{prefix}{index:08d}" for index in range(len(offsets))]
+    segment_headers = {"Content-Type": DEFAULT_CONTENT_TYPE}
+
+    def task_for(index: int):
+        def task(task_stop: threading.Event) -> dict[str, Any]:
+            offset = offsets[index]
+            length = min(segment_size, source.size - offset)  # type: ignore[operator]
+            etag = _put_part(
+                account, segment_container, segment_names[index], source, offset, length,
+                segment_headers, PartProgress(progress), _either(stop, task_stop),
+            )
+            return {"path": f"/{segment_container}/{segment_names[index]}", "etag": etag, "size_bytes": length}
+
+        return task
+
+    logger.info("uploading %s/%s in %d segments of %d bytes to %s", container, name, len(offsets), segment_size, segment_container)
+    try:
+        segments = run_parallel([task_for(i) for i in range(len(offsets))], account.concurrency)
+        etag = _put_manifest(account, container, name, kind, segment_container, prefix, segments, headers)
+    except errors.OvhubError:
+        _delete_new_segments(account, segment_container, segment_names)
+        raise
+    except BaseException:
+        logger.warning("upload of %s/%s interrupted; its segments may remain under %s/%s", container, name, segment_container, prefix)
+        raise
+    return TransferResult("upload", container, name, None, source.size, etag, segments=len(segments))
+
+
+def _put_manifest(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    kind: str,
+    segment_container: str,
+    prefix: str,
+    segments: list[dict[str, Any]],
+    headers: Mapping[str, Any],
+) -> str | None:
+    expected = hashlib.md5("".join(s["etag"] for s in segments).encode("ascii")).hexdigest()
+    sent = dict(headers)
+    if kind == STATIC_LARGE_OBJECT:
+        response = account.request(
+            "PUT",
+            container,
+            name,
+            params={"multipart-manifest": "put"},
+            headers=sent,
+            data=json.dumps(segments).encode("utf-8"),
+            operation="write manifest of",
+        )
+    else:
+        sent["X-Object-Manifest"] = object_reference(segment_container, prefix)
+        response = account.request("PUT", container, name, headers=sent, data=b"", operation="write manifest of")
+        return expected
+    response.close()
+
+    returned = strip_etag(response.headers.get("Etag"))
+    if returned is not None and returned != expected:
+        raise errors.ChecksumMismatchError(
+            f"the manifest ETag is {returned}, the segments give {expected}",
+            operation="write manifest of",
+            target=f"{container}/{name}",
+            status=response.status_code,
+            service="swift",
+            request_id=response.headers.get("X-Trans-Id"),
+            hint="upload it again",
+        )
+    return expected
+
+
+class _EitherEvent:
+    """Set when either event is set: a segment stops when its upload or the whole folder does."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self._events = (first, second)
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self._events)
+
+
+def _either(first: threading.Event | None, second: threading.Event) -> Any:
+    return second if first is None else _EitherEvent(first, second)
+
+
+def _delete_new_segments(account: "SwiftAccount", segment_container: str, names: list[str]) -> None:
+    try:
+        outcome = delete_objects(account, segment_container, names)
+    except errors.OvhubError as exc:
+        logger.warning("could not delete the segments of a failed upload in %s: %s", segment_container, exc)
+        return
+    for name, reason in outcome.failures:
+        logger.warning("could not delete segment %s/%s of a failed upload: %s", segment_container, name, reason)
+
+
+# -- streams ---------------------------------------------------------------------------------
+
+
+def _spool_segment(reader: Any, limit: int, chunk_size: int, stop: threading.Event | None) -> tuple[Any, int]:
+    """Copy up to ``limit`` bytes of ``reader`` into a spooled temporary file; return it and its size."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+    size = 0
+    try:
+        while size < limit:
+            check_stop(stop)
+            chunk = reader.read(min(chunk_size, limit - size))
+            if not chunk:
+                break
+            spool.write(chunk)
+            size += len(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    return spool, size
+
+
+def _upload_spooled(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    stream: Any,
+    size: int | None,
+    options: _UploadOptions,
+    progress: Progress,
+) -> TransferResult:
+    limits = account.limits()
+    requested = options.segment_size or account.segment_size
+    segment_size = plan_segment_size(size, requested, limits) if size else max(min(requested, limits.max_file_size), 1)
+    headers = _object_headers(name, options, None)
+    old_segments = _existing_segments(account, container, name)
+    reader = _LookaheadReader(stream, account.chunk_size)
+
+    spool, length = _spool_segment(reader, segment_size, account.chunk_size, None)
+    source = _SpoolSource(spool, length)
+    try:
+        at_end = reader.at_end()
+    except BaseException:
+        source.close()
+        raise
+
+    if at_end:
+        try:
+            etag = _put_part(account, container, name, source, 0, length, headers, PartProgress(progress), None)
+        finally:
+            source.close()
+        result = TransferResult("upload", container, name, None, length, etag)
+    else:
+        result = _upload_spooled_segments(account, container, name, reader, source, segment_size, headers, limits, progress)
+
+    _delete_replaced_segments(account, container, name, old_segments, result)
+    return result
+
+
+def _upload_spooled_segments(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    reader: "_LookaheadReader",
+    first: _SpoolSource,
+    segment_size: int,
+    headers: Mapping[str, Any],
+    limits: SwiftLimits,
+    progress: Progress,
+) -> TransferResult:
+    kind = STATIC_LARGE_OBJECT if limits.slo else DYNAMIC_LARGE_OBJECT
+    source: _SpoolSource | None = first
+    segments: list[dict[str, Any]] = []
+    names: list[str] = []
+    try:
+        segment_container = _segment_container(account, container)
+        # The total size is unknown when the first segment goes up: the prefix has 0.
+        prefix = _segment_prefix(account, name, 0, segment_size, kind)
+        account.request("PUT", segment_container, operation="create segments container")
+
+        while source is not None:
+            if len(segments) >= limits.max_manifest_segments:
+                raise errors.InvalidInputError(
+                    f"the stream needs more than {limits.max_manifest_segments} segments of {segment_size} bytes",
+                    hint="pass size= so the segment size can grow, or a larger segment_size",
+                )
+            segment_name = f"{prefix}{len(segments):08d}"
+            names.append(segment_name)
+            length = source.size or 0
+            etag = _put_part(
+                account, segment_container, segment_name, source, 0, length,
+                {"Content-Type": DEFAULT_CONTENT_TYPE}, PartProgress(progress), None,
+            )
+            segments.append({"path": f"/{segment_container}/{segment_name}", "etag": etag, "size_bytes": length})
+            source.close()
+            source = None
+            if not reader.at_end():
+                spool, length = _spool_segment(reader, segment_size, account.chunk_size, None)
+                source = _SpoolSource(spool, length)
+
+        etag = _put_manifest(account, container, name, kind, segment_container, prefix, segments, headers)
+    except errors.OvhubError:
+        if names:
+            _delete_new_segments(account, segment_container, names)
+        raise
+    finally:
+        if source is not None:
+            source.close()
+    total = sum(segment["size_bytes"] for segment in segments)
+    return TransferResult("upload", container, name, None, total, etag, segments=len(segments))
+
+
+class _LookaheadReader:
+    """A reader that can tell whether its stream has ended, by reading one chunk ahead."""
+
+    def __init__(self, stream: Any, chunk_size: int) -> None:
+        self._stream = stream
+        self._chunk_size = chunk_size
+        self._ahead = b""
+
+    def read(self, size: int = -1) -> bytes:
+        if self._ahead:
+            if size is None or size < 0 or size >= len(self._ahead):
+                data, self._ahead = self._ahead, b""
+            else:
+                data, self._ahead = self._ahead[:size], self._ahead[size:]
+            return data
+        data = self._stream.read(size)
+        if data is None:
+            # A non-blocking raw stream with nothing ready; streams given here block.
+            return b""
+        return bytes(data)
+
+    def at_end(self) -> bool:
+        """Return True when no byte is left to read."""
+        if not self._ahead:
+            self._ahead = self.read(self._chunk_size)
+        return not self._ahead
+
+
+# -- overwriting large objects ---------------------------------------------------------------
+
+
+def _existing_segments(account: "SwiftAccount", container: str, name: str) -> list[tuple[str, str]]:
+    """Return the segments of the object about to be overwritten (none for a plain object)."""
+    from .swift import object_stat_from_headers
+
+    response = account.request("HEAD", container, name, operation="read object", check=False)
+    if response.status_code == 404:
+        return []
+    account.raise_for_status(response, operation="read object", target=f"{container}/{name}", container=container, name=name)
+    stat = object_stat_from_headers(container, name, response.headers)
+    if stat.large_object == STATIC_LARGE_OBJECT:
+        return static_segments(account, container, name)
+    if stat.large_object == DYNAMIC_LARGE_OBJECT:
+        return list(dynamic_segments(account, stat))
+    return []
+
+
+def _delete_replaced_segments(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    old_segments: list[tuple[str, str]],
+    result: TransferResult,
+) -> None:
+    if not old_segments:
+        return
+    # The new object is in place, so the old segments can go. They were listed before
+    # the upload, and new segments have a prefix of their own, so no new segment is in
+    # the list. The object itself may be, because a dynamic manifest's prefix can match
+    # its own name.
+    outcome = delete_segments(account, old_segments, keep={(container, name)})
+    logger.info("deleted %d old segments of %s/%s", outcome.deleted, container, name)

@@ -1,0 +1,168 @@
+"""Fixtures of the client core tests: Swift accounts on the real Swift and on the sandbox.
+
+``swift_server`` runs a test once against each server. The accounts use short retry
+back-offs, so injected 503s and dropped connections cost milliseconds, and a counting
+``HttpClient`` so a test can prove that bad input sent no request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+import requests
+
+from ovhub_jupyter.core import errors
+from ovhub_jupyter.core.http import HttpClient, RetryPolicy
+from ovhub_jupyter.core.swift import SwiftAccount
+from ovhub_jupyter.core.swift_auth import V1AuthProvider
+
+# Retries as many as the default, with back-offs of a few milliseconds.
+FAST_RETRY = RetryPolicy(max_retries=5, backoff_initial=0.005, backoff_max=0.02, retry_after_max=2.0)
+
+
+class CountingHttpClient(HttpClient):
+    """An ``HttpClient`` that counts the requests it sends (the requests are real)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent = 0
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        self.sent += 1
+        return super().request(method, url, **kwargs)
+
+
+@dataclass
+class SwiftServer:
+    """One Swift server under test and how to reach it."""
+
+    kind: str  # "real" or "sandbox"
+    auth_url: str
+    user: str
+    key: str = field(repr=False)
+    # The sandbox handle (faults, settings, request log), None for the real Swift.
+    sandbox: Any = None
+    # The RealSwift handle, None for the sandbox.
+    real: Any = None
+    created: list[tuple[SwiftAccount, str]] = field(default_factory=list, repr=False)
+
+    def provider(self, **options: Any) -> V1AuthProvider:
+        return V1AuthProvider(self.auth_url, self.user, self.key, http=HttpClient("swift", retry=FAST_RETRY), **options)
+
+    def account(self, **options: Any) -> SwiftAccount:
+        """Return a new account client (its own provider, token cache and counting HTTP client)."""
+        http = CountingHttpClient("swift", retry=FAST_RETRY)
+        return SwiftAccount(self.provider(), http=http, **options)
+
+    def new_container(self, account: SwiftAccount, label: str = "t") -> str:
+        """Create a container with a unique name, deleted (with its segments) after the test."""
+        name = f"{label}-{uuid.uuid4().hex[:10]}"
+        account.create_container(name)
+        self.created.append((account, name))
+        return name
+
+    def cleanup(self) -> None:
+        for account, name in self.created:
+            for container in (name, name + "_segments"):
+                try:
+                    account.delete_container(container, empty=True)
+                except errors.NotFoundError:
+                    pass
+                except errors.OvhubError as exc:  # pragma: no cover - only logged
+                    print(f"cleanup of {container} failed: {exc}")
+
+
+def sandbox_swift_missing(sandbox: Any) -> str | None:
+    """Return why the sandbox cannot serve Swift yet, or None when it can."""
+    config = sandbox.config["swift"]
+    response = requests.get(config["auth_url"], headers={"X-Auth-User": config["user"], "X-Auth-Key": config["key"]}, timeout=10)
+    if response.status_code == 501:
+        return "the sandbox's Swift emulation is not in place yet (it answers 501)"
+    return None
+
+
+@pytest.fixture
+def sandbox_server(sandbox):
+    reason = sandbox_swift_missing(sandbox)
+    if reason:
+        pytest.skip(reason)
+    config = sandbox.config["swift"]
+    server = SwiftServer("sandbox", config["auth_url"], config["user"], config["key"], sandbox=sandbox)
+    yield server
+    sandbox.clear_faults()
+    server.cleanup()
+
+
+@pytest.fixture
+def real_server(real_swift):
+    server = SwiftServer("real", real_swift.auth_url, real_swift.user, real_swift.key, real=real_swift)
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(params=["real", "sandbox"])
+def swift_server(request) -> SwiftServer:
+    """Each Swift server in turn: the real Swift, then the sandbox."""
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+@pytest.fixture
+def account(swift_server) -> SwiftAccount:
+    return swift_server.account()
+
+
+@pytest.fixture
+def container(swift_server, account) -> str:
+    return swift_server.new_container(account)
+
+
+def revoke_real_swift_token(real_swift: Any, token: str) -> None:
+    """Delete a tempauth token from the real Swift's memcached, so the next request gets 401.
+
+    tempauth keeps each token under ``AUTH_/token/<token>``; Swift's memcache client
+    stores a key as the hex MD5 of it.
+    """
+    key = hashlib.md5(f"AUTH_/token/{token}".encode("utf-8")).hexdigest()
+    with socket.create_connection(("127.0.0.1", real_swift.ports.memcached), timeout=5) as connection:
+        connection.sendall(f"delete {key}\r\n".encode("ascii"))
+        answer = connection.recv(64)
+    assert answer.startswith(b"DELETED"), f"memcached did not delete the token: {answer!r}"
+
+
+def expire_token_now(server: SwiftServer, account: SwiftAccount) -> None:
+    """Make the account's current token invalid on the server, without telling the client."""
+    if server.kind == "sandbox":
+        server.sandbox.expire_tokens()
+    else:
+        revoke_real_swift_token(server.real, account.provider.get().token)
+
+
+class ActionAfter:
+    """A progress receiver that calls ``action`` once, when ``after_bytes`` have moved."""
+
+    def __init__(self, after_bytes: int, action: Callable[[], None]) -> None:
+        self.after_bytes = after_bytes
+        self.action = action
+        self.nbytes = 0
+        self.done = False
+        self.ended_failed: bool | None = None
+
+    def begin(self, **_: Any) -> None:
+        pass
+
+    def add_total(self, **_: Any) -> None:
+        pass
+
+    def advance(self, *, nbytes: int = 0, files: int = 0) -> None:
+        self.nbytes += nbytes
+        if not self.done and self.nbytes >= self.after_bytes:
+            self.done = True
+            self.action()
+
+    def end(self, *, failed: bool = False) -> None:
+        self.ended_failed = failed
