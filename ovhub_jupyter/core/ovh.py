@@ -32,7 +32,7 @@ import requests.auth
 
 from . import errors
 from .errors import secret_prefix
-from .http import HttpClient, RetryPolicy
+from .http import HttpClient, RetryPolicy, redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ ERROR_CODES: dict[str, tuple[type[errors.ServiceError], str | None]] = {
 
 
 class OvhServerPageError(errors.ServerError, errors.InvalidResponseError):
-    """A 5xx answered with a page that is not JSON, such as an HTML maintenance page."""
+    """A 5xx response whose body is not JSON, such as an HTML maintenance page."""
 
 
 class ValidationTimeoutError(errors.OvhubError, TimeoutError):
@@ -326,7 +326,7 @@ class OAuth2ServiceAccount:
         else:
             cls = errors.InvalidResponseError
         raise cls(
-            "the OAuth2 token request was rejected" if status >= 400 else "the OAuth2 token answer has no access_token",
+            "the OAuth2 token request was rejected" if status >= 400 else "the OAuth2 token response has no access_token",
             operation="POST",
             target=self.token_url,
             status=status,
@@ -362,7 +362,7 @@ class OvhClient:
         self.endpoint = self.endpoint_name or self.base_url
         self.application_key = application_key or None
         self.application_secret = application_secret or None
-        self.consumer_key = consumer_key or None
+        self._consumer_key = consumer_key or None
         self.retry = retry or RetryPolicy()
         self.http = http or HttpClient("ovh", retry=self.retry, sleep=sleep)
         self._sleep = sleep
@@ -423,6 +423,16 @@ class OvhClient:
         self._sleep = time.sleep
 
     # -- state --------------------------------------------------------------------------
+
+    @property
+    def consumer_key(self) -> str | None:
+        """The consumer key that signs calls; setting a new one clears an earlier rejection."""
+        return self._consumer_key
+
+    @consumer_key.setter
+    def consumer_key(self, value: str | None) -> None:
+        self._consumer_key = value or None
+        self._credentials_rejected = False
 
     @property
     def signed_in(self) -> bool:
@@ -508,8 +518,9 @@ class OvhClient:
         """Ask for a new consumer key (unsigned ``POST /auth/credential``).
 
         Return ``{validationUrl, consumerKey, state}``. The key works once the account
-        owner has opened ``validationUrl`` and accepted; ``access_rules`` is a list of
-        ``{"method", "path"}``, or a rule text or preset name that ``ovh_keys.parse_access_rules`` reads.
+        owner has opened ``validationUrl`` and accepted. ``access_rules`` is a list of
+        ``{"method", "path"}``, or a rule text or preset name that
+        ``ovh_keys.parse_access_rules`` reads.
         """
         from .ovh_keys import parse_access_rules
 
@@ -527,7 +538,7 @@ class OvhClient:
         answer = self._send("POST", "/auth/credential", body, auth="application", in_body=True)
         if not isinstance(answer, dict) or not answer.get("consumerKey") or not answer.get("validationUrl"):
             raise errors.InvalidResponseError(
-                "the answer has no consumerKey or validationUrl",
+                "the response has no consumerKey or validationUrl",
                 operation="POST",
                 target="/auth/credential",
                 service="ovh",
@@ -538,7 +549,7 @@ class OvhClient:
     def credential_state(self, consumer_key: str) -> str:
         """Return the state of ``consumer_key``; 403 INVALID_CREDENTIAL or NOT_CREDENTIAL count as pending.
 
-        NOTE: whether the API answers 403 or ``pendingValidation`` for a key not yet
+        NOTE: whether the API returns 403 or ``pendingValidation`` for a key not yet
         validated is not documented, so both are read as pending. A key refused that way
         is then only seen as pending until the wait ends. A 403 NOT_GRANTED_CALL means the
         key works but its access rules leave out this call, so it counts as validated.
@@ -634,7 +645,7 @@ class OvhClient:
     def _send_decoded(
         self, method: str, url: str, path: str, body: bytes | None, auth: str, consumer_key: str | None
     ) -> tuple[requests.Response, Any]:
-        """Send, retrying an idempotent call whose success answer is not JSON; return the answer."""
+        """Send the call, and send an idempotent one again while its 2xx body is not JSON; return response and payload."""
         attempt = 0
         while True:
             attempt += 1
@@ -642,13 +653,13 @@ class OvhClient:
             payload, readable = _decode_json(response)
             logger.debug(
                 "OVHcloud API %s %s -> %s (X-Ovh-Queryid %s)",
-                method, url, response.status_code, response.headers.get("X-Ovh-Queryid", "-"),
+                method, redact_url(url), response.status_code, response.headers.get("X-Ovh-Queryid", "-"),
             )
             if readable or response.status_code >= 300:
                 return response, payload
             if method == "POST" or attempt > self.retry.max_retries:
                 raise errors.InvalidResponseError(
-                    "the API answered a page that is not JSON",
+                    "the API returned a page that is not JSON",
                     operation=method,
                     target=path,
                     status=response.status_code,
@@ -657,7 +668,7 @@ class OvhClient:
                     hint="the service may be under maintenance; try again later",
                 )
             delay = self.retry.delay(attempt, None)
-            logger.info("%s %s: answer is not JSON, retry %d of %d in %.1f s", method, path, attempt, self.retry.max_retries, delay)
+            logger.info("%s %s: response is not JSON, retry %d of %d in %.1f s", method, path, attempt, self.retry.max_retries, delay)
             self._sleep(delay)
 
     def _send_once(self, method: str, url: str, body: bytes | None, auth: str, consumer_key: str | None) -> requests.Response:
@@ -671,7 +682,8 @@ class OvhClient:
         elif auth == "user":
             key = consumer_key or self.consumer_key
             self._require_signing_keys(key)
-            self.time_delta  # fetched before the request so the hook only reads it
+            # Fetch the delta now, so the signing hook only reads it.
+            _ = self.time_delta
             headers["X-Ovh-Application"] = self.application_key or ""
             signer = _SignedRequest(self, url, body, key or "")
         else:
@@ -694,8 +706,8 @@ class OvhClient:
 
         A 400 QUERY_TIME_OUT always refetches the time delta. An INVALID_SIGNATURE refetches
         it too, but the call is repeated only when the delta moved by more than
-        ``TIME_DRIFT_TOLERANCE`` seconds (after a suspend, say): with the same delta a new
-        signature would be the same wrong one, and the keys are at fault.
+        ``TIME_DRIFT_TOLERANCE`` seconds, as after a suspend. With an unchanged delta the new
+        signature would be the same wrong one, because the keys are at fault.
         """
         code = payload.get("errorCode") if isinstance(payload, dict) else None
         if auth == "user" and self.oauth2 is not None and response.status_code == 401:
@@ -722,7 +734,7 @@ class OvhClient:
         request_id = response.headers.get("X-Ovh-Queryid")
         if not isinstance(payload, dict):
             cls: type[errors.ServiceError] = OvhServerPageError if status >= 500 else errors.error_class_for_status(status)
-            message = "the API answered a page that is not JSON" if payload is _NOT_JSON else (response.reason or f"HTTP {status}")
+            message = "the API returned a page that is not JSON" if payload is _NOT_JSON else (response.reason or f"HTTP {status}")
             return cls(message, operation=method, target=path, status=status, service="ovh", request_id=request_id, hint=_status_hint(status))
 
         code = payload.get("errorCode") or payload.get("class")

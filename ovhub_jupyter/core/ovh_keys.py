@@ -333,7 +333,7 @@ def _create_app_error(response: requests.Response, page: _PageReader, name: str,
     if response.status_code >= 500:
         return errors.ServerError("the createApp page failed", hint="try again later", **common)
     return errors.InvalidResponseError(
-        f"the answer of {page_url} has no application key and secret that this client recognizes",
+        f"the page returned by {page_url} has no application key and secret that this client recognizes",
         hint="create the application in a browser at that address and copy the keys",
         **common,
     )
@@ -464,10 +464,10 @@ class _ValidationFlow:
     def _is_redirection(self, url: str) -> bool:
         return bool(self.redirection) and url.startswith(self.redirection or "")
 
-    # -- reading the answer --
+    # -- reading the response --
 
     def _outcome(self, response: requests.Response, url: str) -> str | None:
-        """Return "validated" or "refused" when this answer ends the flow, else None."""
+        """Return "validated" or "refused" when this response ends the flow, else None."""
         decided = "validated" if self.accept else "refused"
         if response.is_redirect:
             if self._is_redirection(self._location(response, url)) or self.login_sent:
@@ -514,7 +514,7 @@ class _ValidationFlow:
         if self.login_sent and form.find(_is_password) and failed:
             raise self._wrong_login(response)
         if failed and not form.find(_is_password):
-            raise self._error(errors.error_class_for_status(response.status_code), "the validation page answered an error",
+            raise self._error(errors.error_class_for_status(response.status_code), "the validation page returned an error",
                               response, hint="the validation URL may have expired; request a new consumer key")
 
     def _wrong_login(self, response: requests.Response) -> errors.OvhubError:

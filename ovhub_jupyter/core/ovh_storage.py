@@ -126,7 +126,7 @@ class PublicCloudStorageAccess(CredentialProvider):
         endpoints = answer.get("endpoints") if isinstance(answer, dict) else None
         if not token or not isinstance(endpoints, list):
             raise errors.InvalidResponseError(
-                "the storage access answer has no token or endpoints",
+                "the storage access response has no token or endpoints",
                 operation="POST",
                 target=f"/cloud/project/{self._project_id}/storage/access",
                 service="ovh",
@@ -158,8 +158,8 @@ class OpenStackUserCredentials(CredentialProvider):
     """Swift credentials from Keystone v3 with an OpenStack user of a Public Cloud project.
 
     Give ``username`` and ``password`` of an existing user, or ``create_user=True`` to
-    create one with ``POST /cloud/project/{sn}/user`` (the API shows its password only
-    then; keep it, see ``user``). An existing user's password is regenerated only with
+    create one with ``POST /cloud/project/{sn}/user``. The API returns the new password
+    only in that response, and this provider keeps it in memory only. An existing user's password is regenerated only with
     ``regenerate_password=True`` and ``user_id``, because that breaks every other
     program that uses it.
     """

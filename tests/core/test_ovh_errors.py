@@ -110,6 +110,8 @@ def test_unknown_consumer_key_requires_sign_in(sandbox):
     assert "X-Ovh-Queryid " + caught.value.request_id in str(caught.value)
     assert not client.signed_in
     assert "ZZZZZZZZZZZZ" not in str(caught.value)
+    client.consumer_key = sandbox.config["ovh"]["consumer_key"]
+    assert client.signed_in
 
 
 def test_wrong_application_key_is_reported(sandbox):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import pytest
 import requests
@@ -187,14 +188,15 @@ def test_path_with_space_and_accent_signs_correctly(sandbox):
 
 def test_request_sends_exact_signed_url(sandbox):
     client = make_client(sandbox)
-    base = sandbox.config["ovh"]["endpoint"]
 
-    with pytest.raises(errors.NotFoundError):
+    # Dot segments would be removed by requests' URL normalization if it were used.
+    with pytest.raises(errors.NotFoundError) as caught:
         client.get("/a/./b/../c d", flag=True)
 
     logged = [r for r in sandbox.requests() if "/a/" in r["path"]][-1]
-    assert logged["path"] == "/1.0/a/./b/../c%20d" or logged["path"] == "/1.0/a/./b/../c d"
-    assert build_url(base, "/a/./b/../c d", {"flag": True}).endswith("/a/./b/../c%20d?flag=true")
+    assert logged["path"] == "/1.0/a/./b/../c%20d"
+    assert logged["query"] == "flag=true"
+    assert caught.value.code != "INVALID_SIGNATURE"
 
 
 def test_python_ovh_computes_the_same_signature(sandbox):
@@ -269,12 +271,10 @@ def test_clock_shift_before_first_call_is_applied(sandbox):
     assert 898 <= client.time_delta <= 902
 
 
-def test_raw_requests_with_stale_timestamp_is_rejected(sandbox):
-    # Guards the test above: the sandbox must reject a timestamp ten minutes off.
+def test_stale_timestamp_is_rejected(sandbox):
+    # Guards the clock tests above: the server must reject a timestamp ten minutes off.
     config = sandbox.config["ovh"]
     url = config["endpoint"] + "/me"
-    import time
-
     timestamp = str(int(time.time()) - 600)
     headers = {
         "X-Ovh-Application": config["application_key"],
@@ -288,3 +288,4 @@ def test_raw_requests_with_stale_timestamp_is_rejected(sandbox):
         response = session.get(url, headers=headers, timeout=10)
 
     assert response.status_code == 400
+    assert response.json()["errorCode"] == "QUERY_TIME_OUT"
