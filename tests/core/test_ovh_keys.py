@@ -100,7 +100,7 @@ def test_presets_are_known_names():
     assert set(ACCESS_RULE_PRESETS) == {"read-only", "full", "object-storage"}
 
 
-# -- reading the createApp answer -----------------------------------------------------------
+# -- reading the createApp page -----------------------------------------------------------
 
 KEY = "AbCdEfGh12345678"
 SECRET = "0123456789abcdefABCDEF0123456789"
@@ -246,7 +246,7 @@ def test_logout_revokes_key_with_empty_post(sandbox):
     validate_consumer_key(answer["validationUrl"], config["nic"], config["password"], 0)
     signed = app_client(sandbox, answer["consumerKey"])
 
-    # POST /auth/logout takes no body; the API answers 400 when one is sent.
+    # POST /auth/logout takes no body, and the API returns 400 when one is sent.
     signed.logout()
     again = app_client(sandbox, answer["consumerKey"])
 

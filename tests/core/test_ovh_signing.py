@@ -143,8 +143,8 @@ def test_signed_get_and_put_are_accepted(sandbox):
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "GET"])
 def test_signature_is_checked_before_routing(sandbox, method):
-    # A 404 on a signed call means the server accepted the signature; a wrong secret
-    # on the same call gets INVALID_SIGNATURE, which shows the check really ran.
+    # A 404 on a signed call means the server accepted the signature. The same call
+    # with a wrong secret gets INVALID_SIGNATURE, which shows that the check ran.
     good = make_client(sandbox)
     bad = make_client(sandbox, application_secret="x" * 32)
     params = {"name": "value", "flag": True}
@@ -208,7 +208,7 @@ def test_python_ovh_computes_the_same_signature(sandbox):
         application_secret=config["application_secret"],
         consumer_key=config["consumer_key"],
     )
-    # python-ovh only knows named endpoints; point it at the sandbox instead.
+    # python-ovh accepts only named endpoints, so its base URL is replaced by the sandbox's.
     oracle._endpoint = config["endpoint"]
     project = config["project_id"]
 
