@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import stat
 from urllib.parse import parse_qs, urlsplit
 
@@ -310,3 +311,15 @@ def test_missing_secret_error_names_variable(config_path):
     with pytest.raises(errors.ConfigError) as caught:
         hubic.load_account(environ={"HUBIC_CLIENT_ID": "env-client"})
     assert "HUBIC_CLIENT_SECRET" in str(caught.value)
+
+
+def test_provider_pickles_with_refresh_token():
+    client = hubic.HubicClient(make_app(), REFRESH_TOKEN)
+    provider = pickle.loads(pickle.dumps(client.swift_provider()))
+    try:
+        assert provider.client.refresh_token == REFRESH_TOKEN
+        assert provider.client.app == client.app
+        assert not provider.signed_in
+    finally:
+        client.close()
+        provider.client.close()
