@@ -293,3 +293,31 @@ def test_oauth2_wrong_secret_is_authentication_error(sandbox):
 
     assert "wrong-secret-value-123" not in str(caught.value)
     assert "client_secret" in caught.value.hint
+
+
+def test_invalid_signature_after_clock_drift_is_retried(sandbox):
+    client = make_client(sandbox)
+    client.whoami()
+    sandbox.shift_clock(600)
+    sandbox.add_fault("/1.0/me", status=400, body=api_error_body("INVALID_SIGNATURE", "Invalid signature", "400"),
+                      content_type="application/json")
+
+    me = client.whoami()
+
+    assert me["nichandle"] == sandbox.config["ovh"]["nic"]
+    assert 598 <= client.time_delta <= 602
+
+
+def test_invalid_signature_without_drift_is_raised(sandbox):
+    client = make_client(sandbox)
+    client.whoami()
+    sandbox.add_fault("/1.0/me", status=400, body=api_error_body("INVALID_SIGNATURE", "Invalid signature", "400"),
+                      content_type="application/json", count=2)
+    before = sandbox.request_count()
+
+    with pytest.raises(errors.AuthenticationError) as caught:
+        client.whoami()
+
+    # One call, one clock check, and no second call.
+    assert sandbox.request_count() - before == 2
+    assert caught.value.code == "INVALID_SIGNATURE"
