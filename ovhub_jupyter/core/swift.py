@@ -313,11 +313,15 @@ class SwiftAccount:
         reverse: bool = False,
         limit: int | None = None,
     ) -> Iterator[ContainerInfo]:
-        """Yield the account's containers page by page (see ``list_containers``)."""
-        params = _listing_params(prefix=prefix, end_marker=end_marker, reverse=reverse)
-        page_limit = self.known_limits().account_listing_limit
-        for entry in self._iter_listing(None, params, marker, limit, page_limit, "list containers of", "account"):
-            yield container_info_from_listing(entry)
+        """Return an iterator over the account's containers, fetched page by page.
+
+        The options are checked now; pages are fetched as the iterator advances (see
+        ``list_containers``).
+        """
+        params = _listing_params(prefix=prefix, marker=marker, end_marker=end_marker, reverse=reverse, limit=limit)
+        page_limit = self.limits().account_listing_limit if limit is not None else 0
+        entries = self._iter_listing(None, params, marker, limit, page_limit, "list containers of", "account")
+        return (container_info_from_listing(entry) for entry in entries)
 
     def list_containers(self, **options: Any) -> list[ContainerInfo]:
         """Return the account's containers, every page of them.
@@ -414,16 +418,18 @@ class SwiftAccount:
         reverse: bool = False,
         limit: int | None = None,
     ) -> Iterator[ObjectInfo]:
-        """Yield a container's objects page by page (see ``list_objects``)."""
+        """Return an iterator over a container's objects, fetched page by page.
+
+        The options are checked now; pages are fetched as the iterator advances (see
+        ``list_objects``).
+        """
         self._container_name(container)
-        if delimiter is not None and len(delimiter) != 1:
-            raise errors.InvalidInputError(
-                f"invalid delimiter {delimiter!r}: Swift takes exactly one character", hint="use delimiter='/'"
-            )
-        params = _listing_params(prefix=prefix, delimiter=delimiter, end_marker=end_marker, reverse=reverse)
-        page_limit = self.known_limits().container_listing_limit
-        for entry in self._iter_listing(container, params, marker, limit, page_limit, "list objects of", container):
-            yield object_info_from_listing(entry)
+        params = _listing_params(
+            prefix=prefix, delimiter=delimiter, marker=marker, end_marker=end_marker, reverse=reverse, limit=limit
+        )
+        page_limit = self.limits().container_listing_limit if limit is not None else 0
+        entries = self._iter_listing(container, params, marker, limit, page_limit, "list objects of", container)
+        return (object_info_from_listing(entry) for entry in entries)
 
     def list_objects(self, container: str, *, resolve_manifests: bool = False, **options: Any) -> list[ObjectInfo]:
         """Return a container's objects, every page of them.
@@ -470,14 +476,12 @@ class SwiftAccount:
     ) -> Iterator[dict[str, Any]]:
         # Pages continue until one comes back empty, because some servers return short
         # pages before the end. The next marker is the last name (or subdir) of a page.
-        if limit is not None and limit < 0:
-            raise errors.InvalidInputError(f"invalid limit {limit}: it must be 0 or more")
-        if marker is not None:
-            validate_prefix(marker, "marker")
         remaining = limit
         while remaining is None or remaining > 0:
             query = dict(params)
-            query["limit"] = str(page_limit if remaining is None else min(page_limit, remaining))
+            # Without a limit the server sends its own maximum page, whatever it is.
+            if remaining is not None:
+                query["limit"] = str(min(page_limit, remaining))
             if marker:
                 query["marker"] = marker
             response = self.request("GET", container, params=query, operation=operation, target=target,
@@ -890,9 +894,20 @@ def _listing_params(
     *,
     prefix: str | None = None,
     delimiter: str | None = None,
+    marker: str | None = None,
     end_marker: str | None = None,
     reverse: bool = False,
+    limit: int | None = None,
 ) -> dict[str, str]:
+    """Validate listing options and return the query parameters other than marker and limit."""
+    if delimiter is not None and len(delimiter) != 1:
+        raise errors.InvalidInputError(
+            f"invalid delimiter {delimiter!r}: Swift takes exactly one character", hint="use delimiter='/'"
+        )
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise errors.InvalidInputError(f"invalid limit {limit!r}: it must be an integer, 0 or more")
+    if marker is not None:
+        validate_prefix(marker, "marker")
     params = {"format": "json"}
     if prefix:
         params["prefix"] = validate_prefix(prefix)

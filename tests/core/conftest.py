@@ -105,6 +105,21 @@ def real_server(real_swift):
     server.cleanup()
 
 
+@pytest.fixture
+def make_real_server():
+    """Return a function that wraps another RealSwift instance as a ``SwiftServer``."""
+    servers = []
+
+    def make(real_swift: Any) -> SwiftServer:
+        server = SwiftServer("real", real_swift.auth_url, real_swift.user, real_swift.key, real=real_swift)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.cleanup()
+
+
 @pytest.fixture(params=["real", "sandbox"])
 def swift_server(request) -> SwiftServer:
     """Each Swift server in turn: the real Swift, then the sandbox."""

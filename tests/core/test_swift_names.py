@@ -17,26 +17,6 @@ from ovhub_jupyter.core.swift_names import (
     validate_object_name,
 )
 
-# Characters that every Swift client gets wrong at least once.
-AWKWARD_NAMES = [
-    "with space",
-    "hash#tag",
-    "100%",
-    "what?",
-    "a&b",
-    "a+b",
-    "été/ünïcödé/日本語",
-    "emoji 🚀",
-    "a//b",
-    "/leading",
-    "trailing/",
-    "semi;colon=eq",
-    "tilde~dot.",
-    "%2F not a slash",
-    "e\u0301 decomposed",
-]
-
-
 # -- encoding --------------------------------------------------------------------------------
 
 
