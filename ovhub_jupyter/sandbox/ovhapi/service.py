@@ -41,7 +41,7 @@ from .webstorage import WebstorageRoutes
 
 logger = logging.getLogger(__name__)
 
-# Path prefixes of the API, and how much of each the route templates leave out.
+# Path prefixes of the API: /1.0 and its alias /v1 share one route table, /v2 has its own.
 _V1_PREFIXES = ("/1.0", "/v1")
 _V2_PREFIX = "/v2"
 
