@@ -2,7 +2,7 @@
 
 The suite compares the sandbox with a real Swift, so it must not depend on either the
 sandbox or the project's client core. This client only builds URLs, percent-encodes
-names (UTF-8 bytes, ``/`` kept), sends requests and hands back the answers untouched:
+names (UTF-8 bytes, ``/`` kept), sends requests and returns the responses untouched:
 no retries, no redirects, no error raising.
 """
 
@@ -16,14 +16,24 @@ from urllib.parse import quote, urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-# Seconds to wait for one answer; every server here is on loopback.
+# Seconds to wait for one response. Every server here is on loopback.
 TIMEOUT = 30
 
 
 def quote_name(name: str | bytes) -> str:
-    """Percent-encode a container or object name, keeping ``/`` literal."""
+    """Percent-encode a container or object name, keeping ``/`` literal.
+
+    A ``.`` or ``..`` segment is sent as ``%2E``: urllib3 removes literal dot segments
+    from a URL (RFC 3986 normalization), which would change the name.
+    """
     raw = name.encode("utf-8") if isinstance(name, str) else name
-    return quote(raw, safe="/")
+    segments = []
+    for segment in raw.split(b"/"):
+        if segment in (b".", b".."):
+            segments.append("%2E" * len(segment))
+        else:
+            segments.append(quote(segment, safe=""))
+    return "/".join(segments)
 
 
 def quote_value(value: str) -> str:
@@ -32,8 +42,8 @@ def quote_value(value: str) -> str:
 
 
 @dataclass
-class RawAnswer:
-    """An HTTP answer read from a raw socket, shaped like the parts of requests.Response used here."""
+class RawResponse:
+    """An HTTP response read from a raw socket, shaped like the parts of requests.Response used here."""
 
     status_code: int
     headers: CaseInsensitiveDict = field(default_factory=CaseInsensitiveDict)
@@ -152,8 +162,8 @@ class RawSwiftClient:
         """HEAD an absolute URL without a token."""
         return self.session.head(url, timeout=TIMEOUT, allow_redirects=False, **kwargs)
 
-    def send_raw(self, head: bytes, body: bytes = b"") -> RawAnswer:
-        """Send a hand-written request over a new socket and parse the answer.
+    def send_raw(self, head: bytes, body: bytes = b"") -> RawResponse:
+        """Send a hand-written request over a new socket and parse the response.
 
         ``head`` is the request line and header lines, each ending in CRLF, without the
         blank line that ends the header; this method adds it. For requests that requests
@@ -162,11 +172,11 @@ class RawSwiftClient:
         parts = urlsplit(self.storage_url)
         with socket.create_connection((parts.hostname, parts.port), timeout=TIMEOUT) as connection:
             connection.sendall(head + b"\r\n" + body)
-            answer = http.client.HTTPResponse(connection, method=head.split(b" ", 1)[0].decode("ascii"))
-            answer.begin()
-            content = answer.read()
-            headers = CaseInsensitiveDict(answer.getheaders())
-            return RawAnswer(answer.status, headers, content)
+            response = http.client.HTTPResponse(connection, method=head.split(b" ", 1)[0].decode("ascii"))
+            response.begin()
+            content = response.read()
+            headers = CaseInsensitiveDict(response.getheaders())
+            return RawResponse(response.status, headers, content)
 
     def raw_request_head(self, method: str, path: str, extra: list[str] = ()) -> bytes:
         """Return the request line and headers for ``send_raw``, with Host and this client's token."""

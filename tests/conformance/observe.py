@@ -1,4 +1,4 @@
-"""Turn HTTP answers into comparable observations, and show two of them side by side.
+"""Turn HTTP responses into comparable observations, and show two of them side by side.
 
 An observation keeps what a client reads: the status, the headers a case names and the
 body. Values that legitimately differ between two servers (dates, timestamps, tokens,
@@ -9,10 +9,11 @@ it is, so the comparison shows it.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-import textwrap
 from typing import Any
+from xml.etree import ElementTree
 
 # RFC 7231 IMF-fixdate, the only date format Swift sends.
 HTTP_DATE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$")
@@ -22,7 +23,6 @@ SWIFT_TIMESTAMP = re.compile(r"^\d{10}\.\d{5}$")
 TRANS_ID = re.compile(r"^tx[0-9a-f]{21}-[0-9a-f]{10}$")
 # last_modified in listings: UTC, microseconds, no zone.
 LISTING_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$")
-LISTING_TIME_XML = re.compile(r"<last_modified>([^<]*)</last_modified>")
 INTEGER = re.compile(r"^\d+$")
 
 # Placeholders that stand for a value of the right format.
@@ -48,17 +48,17 @@ INTEGER_HEADERS = {
 
 
 class Observer:
-    """Normalizes answers from one client, replacing its account and storage URL."""
+    """Normalizes responses from one client, replacing its account and storage URL."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def answer(self, response: Any, *headers: str, body: str = "text") -> dict[str, Any]:
-        """Return ``{"status", "headers", "body"}`` for one answer.
+    def observe(self, response: Any, *headers: str, body: str = "text") -> dict[str, Any]:
+        """Return ``{"status", "headers", "body"}`` for one response.
 
         ``headers`` names the headers to keep. ``body`` is "text" (exact, decoded as
         UTF-8), "json" (parsed, last_modified values checked), "listing" (by the
-        answer's Content-Type), "bytes" (exact), "none", or "length".
+        response's Content-Type), "bytes" (exact), "none", or "length".
         """
         seen: dict[str, Any] = {"status": response.status_code}
         if headers:
@@ -82,7 +82,7 @@ class Observer:
             return TOKEN_SEEN if value.strip() else value
         if lowered in INTEGER_HEADERS:
             return INTEGER_SEEN if INTEGER.match(value) else value
-        return self.text(value)
+        return self.text(utf8_header(value))
 
     def text(self, value: str) -> str:
         """Replace this client's storage URL and account name in a text."""
@@ -102,7 +102,7 @@ class Observer:
         if kind == "listing":
             content_type = response.headers.get("Content-Type", "")
             kind = "json" if content_type.startswith("application/json") and content else "text"
-            if content_type.startswith("application/xml"):
+            if content_type.startswith(("application/xml", "text/xml")):
                 return self.xml_listing(content)
         if kind == "json":
             try:
@@ -125,10 +125,41 @@ class Observer:
             return self.text(value)
         return value
 
-    def xml_listing(self, content: bytes) -> str:
+    def xml_listing(self, content: bytes) -> Any:
+        """Return an XML listing as its declaration and element tree (whitespace between elements dropped)."""
         text = content.decode("utf-8", "backslashreplace")
-        text = LISTING_TIME_XML.sub(lambda match: f"<last_modified>{listing_time(match.group(1))}</last_modified>", text)
-        return self.text(text)
+        try:
+            root = ElementTree.fromstring(content)
+        except ElementTree.ParseError:
+            return {"<not XML>": self.text(text)}
+        first_line = text.split("\n", 1)[0]
+        return {
+            "declaration": first_line if first_line.startswith("<?xml") else ABSENT,
+            "document": self.xml_element(root, root=True),
+        }
+
+    def xml_element(self, element: ElementTree.Element, root: bool = False) -> dict[str, Any]:
+        seen: dict[str, Any] = {"tag": element.tag}
+        if element.attrib:
+            seen["attributes"] = {name: self.text(value) for name, value in element.attrib.items()}
+        children = list(element)
+        if children:
+            seen["children"] = [self.xml_element(child) for child in children]
+        else:
+            text = element.text or ""
+            if root and not text.strip():
+                # An empty listing: "<container/>" and "<container>\n</container>" read the same.
+                text = ""
+            seen["text"] = listing_time(text) if element.tag == "last_modified" else self.text(text)
+        return seen
+
+
+def utf8_header(value: str) -> str:
+    """Decode a header value as UTF-8, as Swift clients do (http.client reads it as latin-1)."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 def listing_time(value: Any) -> Any:
@@ -155,25 +186,45 @@ def differences(expected: Any, actual: Any, path: str = "") -> list[tuple[str, A
     return [] if expected == actual else [(path or "/", expected, actual)]
 
 
-def side_by_side(left_title: str, left: Any, right_title: str, right: Any, width: int = 78, max_lines: int = 150) -> str:
-    """Render two observations as two columns of pretty JSON."""
+def side_by_side(left_title: str, left: Any, right_title: str, right: Any, width: int = 120, max_rows: int = 200) -> str:
+    """Render two observations as two aligned columns of pretty JSON, marking differing lines.
+
+    Lines are aligned as ``diff`` aligns them. Past ``max_rows``, only the rows near a
+    difference are shown.
+    """
     left_lines = _pretty(left).splitlines()
     right_lines = _pretty(right).splitlines()
-    column = width // 2 - 2
-    rows = [f"{left_title:<{column}} | {right_title}", f"{'-' * column}-+-{'-' * column}"]
-    for index in range(min(max(len(left_lines), len(right_lines)), max_lines)):
-        left_cells = textwrap.wrap(left_lines[index], column) if index < len(left_lines) else [""]
-        right_cells = textwrap.wrap(right_lines[index], column) if index < len(right_lines) else [""]
-        left_cells = left_cells or [""]
-        right_cells = right_cells or [""]
-        marker = "|" if (left_lines[index:index + 1] == right_lines[index:index + 1]) else "≠"
-        for row in range(max(len(left_cells), len(right_cells))):
-            a = left_cells[row] if row < len(left_cells) else ""
-            b = right_cells[row] if row < len(right_cells) else ""
-            rows.append(f"{a:<{column}} {marker} {b}")
-    if max(len(left_lines), len(right_lines)) > max_lines:
-        rows.append(f"... (cut after {max_lines} lines)")
-    return "\n".join(rows)
+    column = (width - 3) // 2
+    rows: list[tuple[bool, str, str]] = []
+    matcher = difflib.SequenceMatcher(a=left_lines, b=right_lines, autojunk=False)
+    for operation, left_start, left_end, right_start, right_end in matcher.get_opcodes():
+        left_part = left_lines[left_start:left_end]
+        right_part = right_lines[right_start:right_end]
+        for index in range(max(len(left_part), len(right_part))):
+            a = left_part[index] if index < len(left_part) else ""
+            b = right_part[index] if index < len(right_part) else ""
+            rows.append((operation != "equal", a, b))
+
+    shown = range(len(rows))
+    if len(rows) > max_rows:
+        near = {i for i, (differs, _, _) in enumerate(rows) if differs for i in range(i - 3, i + 4)}
+        shown = [i for i in range(len(rows)) if i in near][:max_rows]
+
+    lines = [f"{left_title:<{column}} | {right_title}", f"{'-' * column}-+-{'-' * column}"]
+    previous = -1
+    for index in shown:
+        if index != previous + 1:
+            lines.append(f"{'...':<{column}} | ...")
+        previous = index
+        differs, a, b = rows[index]
+        lines.append(f"{_cell(a, column):<{column}} {'≠' if differs else '|'} {_cell(b, column)}")
+    if shown and previous != len(rows) - 1:
+        lines.append(f"{'...':<{column}} | ...")
+    return "\n".join(lines)
+
+
+def _cell(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def mismatch_report(case: str, expected_title: str, expected: Any, actual_title: str, actual: Any, max_differences: int = 25) -> str:
