@@ -67,8 +67,8 @@ def signed_url(request: Request) -> bytes:
 def authenticate(request: Request, state: SandboxState, store: CredentialStore, rule_path: str) -> Caller:
     """Return the caller of an API call, or raise ``ApiError`` carrying the error response.
 
-    ``rule_path`` is the path access rules are matched against: the API path without
-    ``/1.0`` or ``/v1``.
+    ``rule_path`` is the path access rules are matched against, such as ``/me`` for
+    ``/1.0/me``.
     """
     authorization = request.headers.get("Authorization", "")
     if authorization[:7].lower() == "bearer ":

@@ -42,7 +42,7 @@ ROLES = {
 }
 
 # Role given when the creation request names none.
-# NOTE: the real default is unverified; administrator lets the user reach object storage.
+# NOTE: the real default is unverified. Administrator lets the user reach object storage.
 DEFAULT_ROLE = "administrator"
 
 
@@ -53,7 +53,7 @@ def _role_view(name: str) -> dict[str, Any]:
 def container_id(region: str, name: str) -> str:
     """Return the id the API gives a container: base64 of ``<region>:<name>``.
 
-    NOTE: the real id format is opaque and unverified; clients should only pass it back.
+    NOTE: the real id format is unverified, so clients should only pass it back.
     """
     return base64.b64encode(f"{region}:{name}".encode("utf-8")).decode("ascii")
 

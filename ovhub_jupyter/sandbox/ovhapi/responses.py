@@ -65,7 +65,8 @@ def legacy_error(status: int, error_code: str, message: str) -> Response:
 
 def class_error(status: int, message: str, details: dict[str, Any] | None = None) -> Response:
     """Return a resource error in the newer ``class`` form."""
-    body: dict[str, Any] = {"class": ERROR_CLASSES.get(status, "Client::Error" if status < 500 else "Server::Error"), "message": message}
+    fallback = "Client::Error" if status < 500 else "Server::Error"
+    body: dict[str, Any] = {"class": ERROR_CLASSES.get(status, fallback), "message": message}
     if details:
         body["details"] = details
     return json_response(body, status)

@@ -1,8 +1,8 @@
 """A small route table for the API: method and path template to handler.
 
-Templates are written as the API documentation writes them (``/me/bill/{billId}``);
-each ``{name}`` matches one path segment, percent-decoded as UTF-8, and reaches the
-handler under that name.
+Templates are written as in the API documentation (``/me/bill/{billId}``). Each
+``{name}`` matches one path segment, which the handler receives percent-decoded as UTF-8
+under that name.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def split_path(path: str) -> list[str]:
 
 @dataclass
 class Call:
-    """One API call as a handler sees it."""
+    """The data a route handler receives for one API call."""
 
     request: Request
     caller: Caller | None

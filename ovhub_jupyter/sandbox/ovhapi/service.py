@@ -9,10 +9,14 @@ Paths routed here by the sandbox application:
 | ``/auth/``, ``/auth/oauth2/token`` | the consumer key validation page, the OAuth2 token endpoint |
 | ``/createApp/`` | the application creation page |
 
-An API call goes through: body allowed for the method, authentication and access rules
-(``auth.py``), route lookup (an unknown path is a 404 after authentication, as the
-gateway authenticates before dispatching; unverified), JSON body decoding, then the route
-handler.
+An API call goes through these steps in order:
+
+1. reject a body on GET and DELETE;
+2. authenticate and apply access rules (``auth.py``);
+3. look up the route, so an unknown path returns 404 only to an authenticated caller
+   (NOTE: the real API's order of these checks is unverified);
+4. decode the JSON body;
+5. run the route handler.
 """
 
 from __future__ import annotations

@@ -120,7 +120,7 @@ class ConsumerKey:
 
 
 class CredentialStore:
-    """Every application and consumer key the sandbox knows, safe to use from many threads."""
+    """Every application and consumer key of the sandbox, safe to share between threads."""
 
     def __init__(self, state: SandboxState) -> None:
         self.state = state
