@@ -35,6 +35,7 @@ class Account:
     # Where the account was configured: "sandbox", "ovh.conf", "environment", "ovhub.conf", "session".
     source: str = "session"
     extra: dict[str, Any] = field(default_factory=dict)
+    _storage: Any = field(default=None, init=False, compare=False)
 
     def __repr__(self) -> str:
         return f"Account(name={self.name!r}, kind={self.kind!r}, endpoint={self.endpoint!r})"
@@ -46,12 +47,37 @@ class Account:
 
     @property
     def signed_in(self) -> bool:
-        """True when the account holds working credentials now (no request is sent)."""
+        """True when the account can make calls without a new sign-in (no request is sent).
+
+        That is: Swift credentials are cached, the API client holds valid keys or an
+        access token, or it holds a refresh token to get one.
+        """
         if self.provider is not None and self.provider.signed_in:
             return True
-        checker = getattr(self.client, "signed_in", None)
-        return bool(checker)
+        if self.client is None:
+            return False
+        return bool(getattr(self.client, "signed_in", False) or getattr(self.client, "refresh_token", None))
 
+    def storage(self) -> Any:
+        """Return this account's ``SwiftAccount``, created on first use and then reused.
+
+        Reusing it keeps its connection pool and cached ``/info``. Callers may change its
+        ``concurrency`` and ``segment_size`` before a transfer.
+        """
+        if self.provider is None:
+            raise errors.InvalidInputError(
+                f"account {self.name!r} ({self.kind}) has no object storage",
+                hint="use a hubiC, Swift or OVHcloud storage account, such as ovh:PROJECT:REGION",
+            )
+        with _storage_lock:
+            if self._storage is None:
+                from .swift import SwiftAccount
+
+                self._storage = SwiftAccount(self.provider)
+            return self._storage
+
+
+_storage_lock = threading.Lock()
 
 # A resolver builds the account for a name with its prefix, or raises AccountNotFoundError.
 Resolver = Callable[["AccountRegistry", str], Account]

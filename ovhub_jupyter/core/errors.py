@@ -69,7 +69,7 @@ class OvhubError(Exception):
             details.append(f"{_request_id_header(self.service)} {self.request_id}")
         line = head + (f" ({', '.join(details)})" if details else "")
         if self.hint:
-            line += f". {self.hint}"
+            line += f". {self.hint[0].upper()}{self.hint[1:]}"
         return line
 
     def __reduce__(self) -> tuple[Any, ...]:

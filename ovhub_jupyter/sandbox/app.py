@@ -99,6 +99,9 @@ class Service:
         body = f"<html><h1>{status_line(status)}</h1><p>Injected by the sandbox.</p></html>"
         return Response(body, status=status_line(status), content_type="text/html; charset=UTF-8")
 
+    def finish_fault_response(self, request: Request, response: Response) -> None:
+        """Add the headers this service puts on every answer (a request id) to an injected one."""
+
     def reset(self) -> None:
         """Return to the freshly seeded state (storage, issued keys, pending flows)."""
 
@@ -191,6 +194,7 @@ class SandboxApp:
             response.status = status_line(status)
         if rule.retry_after is not None:
             response.headers["Retry-After"] = rule.retry_after
+        service.finish_fault_response(request, response)
         # Read and drop the request body so the client sees the answer, not a reset.
         _discard_body(request)
         return response

@@ -1,0 +1,54 @@
+"""Turn core results into pandas DataFrames with fixed columns and dtypes.
+
+Every magic that returns a table builds it here, so a given command always gives the
+same columns in the same order and with the same dtypes, even when there are no rows
+(an empty listing is an empty DataFrame with the usual columns, not a DataFrame without
+columns). Times are ``datetime64[ns, UTC]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from .core.accounts import Account, AccountRegistry
+
+ACCOUNT_COLUMNS = {
+    "name": "string",
+    "kind": "string",
+    "endpoint": "string",
+    "signed_in": "bool",
+    "default": "bool",
+    "source": "string",
+}
+
+
+def typed_frame(rows: Iterable[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+    """Return a DataFrame of ``rows`` with exactly ``columns`` (name to dtype), in that order."""
+    frame = pd.DataFrame(list(rows), columns=list(columns))
+    for name, dtype in columns.items():
+        if dtype == "datetime":
+            frame[name] = pd.to_datetime(frame[name], utc=True)
+        else:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+def accounts_frame(registry: AccountRegistry) -> pd.DataFrame:
+    """Return the configured accounts: name, kind, endpoint, signed in, default, source (never a secret)."""
+    default = registry.default
+    rows = [_account_row(account, account.name == default) for account in registry.accounts()]
+    return typed_frame(rows, ACCOUNT_COLUMNS)
+
+
+def _account_row(account: Account, is_default: bool) -> dict[str, Any]:
+    return {
+        "name": account.name,
+        "kind": account.kind,
+        "endpoint": account.endpoint,
+        "signed_in": account.signed_in,
+        "default": is_default,
+        "source": account.source,
+    }
