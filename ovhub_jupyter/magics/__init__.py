@@ -20,6 +20,7 @@ MAGICS_CLASSES = (
     ("ovhub_jupyter.magics.swift", "SwiftMagics"),
     ("ovhub_jupyter.magics.ovh", "OvhMagics"),
     ("ovhub_jupyter.magics.hubic", "HubicMagics"),
+    ("ovhub_jupyter.magics.login", "LoginMagics"),
 )
 
 # Instances registered per shell, so unload removes exactly those.

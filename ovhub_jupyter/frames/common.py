@@ -1,10 +1,4 @@
-"""Turn core results into pandas DataFrames with fixed columns and dtypes.
-
-Every magic that returns a table builds it here, so a given command always gives the
-same columns in the same order and with the same dtypes, even when there are no rows
-(an empty listing is an empty DataFrame with the usual columns, not a DataFrame without
-columns). Times are ``datetime64[ns, UTC]``.
-"""
+"""DataFrames of fixed shape, and the accounts table."""
 
 from __future__ import annotations
 
@@ -13,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .core.accounts import Account, AccountRegistry
+from ..core.accounts import Account, AccountRegistry
 
 ACCOUNT_COLUMNS = {
     "name": "string",
