@@ -67,17 +67,19 @@ def bulk_delete(call: Call) -> Response:
     out_type = best_match(call.request.headers.get("Accept"), RESULT_TYPES)
     request = call.request
     chunked = "chunked" in (request.headers.get("Transfer-Encoding") or "").lower()
+    # Failures before any deletion carry Swift's message, or an empty body where Swift
+    # raised a bare status.
     if out_type is None:
         return _answer(out_type, _failure(406, ""), [])
     incoming = request.headers.get("Content-Type")
     if incoming and not incoming.startswith("text/plain"):
-        return _answer(out_type, _failure(406, _page(406)), [])
+        return _answer(out_type, _failure(406, ""), [])
     if request.content_length is None and not chunked:
-        return _answer(out_type, _failure(411, _page(411)), [])
+        return _answer(out_type, _failure(411, ""), [])
     try:
         names = read_names(call)
     except SwiftError as error:
-        body = error.body if isinstance(error.body, str) else _page(error.status)
+        body = error.body if isinstance(error.body, str) else ""
         return _answer(out_type, _failure(error.status, body), [])
     return deletion_response(call, [Deletion(name) for name in names], out_type)
 
@@ -160,12 +162,6 @@ def _delete_one(call: Call, name: str) -> int:
 
 def _failure(status: int, body: str) -> dict[str, Any]:
     return {"Response Status": swift_status(status), "Response Body": body, "Number Deleted": 0, "Number Not Found": 0}
-
-
-def _page(status: int) -> str:
-    from .responses import default_body
-
-    return default_body(status).decode("utf-8")
 
 
 def _answer(out_type: str | None, result: dict[str, Any], errors: list[list[str]]) -> Response:

@@ -67,6 +67,9 @@ def dlo_segments(call: Call, record: ObjectRecord) -> tuple[list[ObjectRecord], 
     """Return the first page of a DLO's segments and whether it is the whole list."""
     value = urllib.parse.unquote_to_bytes(record.headers["X-Object-Manifest"].encode("latin-1")).decode("utf-8", "replace")
     container, _slash, prefix = value.partition("/")
+    if call.service.store.get_container(call.cluster, call.account, container) is None:
+        # The segment listing fails, and Swift answers with its 404.
+        raise SwiftError(404)
     limit = call.settings["container_listing_limit"]
     page = call.service.store.list_objects(call.cluster, call.account, container, limit=limit, prefix=prefix)
     segments = [entry for entry in page if isinstance(entry, ObjectRecord)]

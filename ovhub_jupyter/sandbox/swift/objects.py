@@ -139,6 +139,10 @@ def serve(
     if condition is not None:
         if body is not None:
             body.close()
+        if condition == 412:
+            # The object server's 412 is an empty error page that keeps the object's headers.
+            kept = [(name, value) for name, value in headers if name not in ("Content-Type", "Accept-Ranges")]
+            return new_response(412, b"", [("Content-Type", HTML), *_with_length(kept, 0)])
         return new_response(condition, b"", _with_length(headers, 0))
 
     if body is None:
@@ -150,12 +154,7 @@ def serve(
         if not ranges:
             body.close()
             page = default_body(416)
-            kept = [(name, value) for name, value in headers if name != "Content-Type"]
-            return new_response(
-                416,
-                page,
-                [("Content-Type", HTML), *_with_length(kept, len(page)), ("Content-Range", f"bytes */{size}")],
-            )
+            return new_response(416, page, [*_with_length(headers, len(page)), ("Content-Range", f"bytes */{size}")])
         if size > 0 and len(ranges) == 1:
             start, stop = ranges[0]
             partial = _with_length(headers, stop - start) + [("Content-Range", f"bytes {start}-{stop - 1}/{size}")]
@@ -244,7 +243,8 @@ def check_upload(call: Call, name: str, content_type: str) -> int | None:
         raise SwiftError(413, "Your request is too large.", content_type="text/plain")
     if length is None and not chunked:
         raise SwiftError(411, "Missing Content-Length header.", content_type="text/plain")
-    name_length = len(name.encode("utf-8"))
+    # Swift 2.38 counts characters here, not UTF-8 bytes.
+    name_length = len(name)
     if name_length > settings["max_object_name_length"]:
         raise SwiftError(
             400,
@@ -456,7 +456,7 @@ def copy_object(call: Call, source: tuple[str, str, str], target: tuple[str, str
     manifest_copy = call.params.get("multipart-manifest") == "get"
     if service.store.get_container(call.cluster, target_account, target_container) is None:
         raise SwiftError(404)
-    name_length = len(target_name.encode("utf-8"))
+    name_length = len(target_name)
     if name_length > call.settings["max_object_name_length"]:
         raise SwiftError(
             400,

@@ -58,8 +58,10 @@ logger = logging.getLogger(__name__)
 
 # Methods each level answers, in the order Swift lists them in ``Allow``.
 CONTAINER_METHODS = "POST, PUT, OPTIONS, DELETE, GET, HEAD"
-OBJECT_METHODS = "POST, PUT, OPTIONS, DELETE, GET, HEAD, COPY"
+OBJECT_METHODS = "POST, PUT, OPTIONS, DELETE, GET, HEAD"
 ACCOUNT_METHODS = "GET, HEAD, OPTIONS, POST"
+# OPTIONS on an object also lists COPY, which Swift's copy middleware adds.
+OBJECT_OPTIONS = OBJECT_METHODS + ", COPY"
 
 # Request bodies up to this size are read and dropped before an error answer, so the client
 # sees the answer instead of a reset connection.
@@ -294,8 +296,8 @@ class SwiftService(Service):
         if level == "account":
             handlers = {"GET": self._account_get, "HEAD": self._account_get, "POST": self._account_post}
             if method in ("PUT", "DELETE"):
-                # Hosted clusters do not let clients create or delete accounts.
-                raise SwiftError(405, headers=[("Allow", ACCOUNT_METHODS)])
+                # tempauth lets no account owner create or delete the account itself.
+                raise SwiftError(403)
         elif level == "container":
             handlers = {
                 "GET": self._container_get,
@@ -320,7 +322,7 @@ class SwiftService(Service):
         return handler(call)
 
     def _options(self, call: Call) -> Response:
-        allow = {"account": ACCOUNT_METHODS, "container": CONTAINER_METHODS, "object": OBJECT_METHODS}[call.path.level]
+        allow = {"account": ACCOUNT_METHODS, "container": CONTAINER_METHODS, "object": OBJECT_OPTIONS}[call.path.level]
         return swift_response(200, b"", headers=[("Allow", allow)])
 
     # -- authentication and authorization -------------------------------------------------
@@ -571,7 +573,8 @@ class SwiftService(Service):
         name = call.path.container or ""
         updates = self._container_updates(call)
         limit = call.settings["max_container_name_length"]
-        length = len(name.encode("utf-8"))
+        # Swift 2.38 counts characters here, not UTF-8 bytes.
+        length = len(name)
         if length > limit:
             raise SwiftError(400, f"Container name length of {length} longer than {limit}")
         existing = self.store.get_container(call.cluster, call.account, name)
