@@ -55,8 +55,11 @@ class ProgressBar:
         min_interval: float = DEFAULT_MIN_INTERVAL,
         enabled: bool = True,
         use_widgets: bool | None = None,
+        unit: str = "files",
     ) -> None:
         self.description = description
+        # Plural noun of the counted things in the label: "files", "items".
+        self.unit = unit
         self.delay = delay
         self.min_interval = min_interval
         self.enabled = enabled
@@ -188,9 +191,9 @@ class ProgressBar:
         elif self._bytes:
             parts.append(format_bytes(self._bytes))
         if self._total_files:
-            parts.append(f"{self._files} of {self._total_files} files")
+            parts.append(f"{self._files} of {self._total_files} {self.unit}")
         elif self._files:
-            parts.append(f"{self._files} files")
+            parts.append(f"{self._files} {self.unit}")
         parts.append(f"{elapsed:.1f} s")
         if final:
             parts.append("failed" if failed else "done")
