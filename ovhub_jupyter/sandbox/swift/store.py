@@ -553,13 +553,16 @@ class SwiftStore:
                 order = "DESC" if reverse else "ASC"
                 wanted = limit - len(results)
                 sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(conditions)} ORDER BY name {order} LIMIT ?"
-                rows = db.execute(sql, (*args, wanted)).fetchall()
-
+                cursor = db.execute(sql, (*args, wanted))
                 if prefix is None or not delimiter:
-                    return rows
+                    return cursor.fetchall()
 
+                # Rows are read one by one: after a folder the rest of the page is skipped,
+                # and the next query starts past the folder.
                 folded = False
-                for row in rows:
+                count = 0
+                for row in cursor:
+                    count += 1
                     name = row[0]
                     if reverse:
                         end_marker = name
@@ -590,7 +593,8 @@ class SwiftStore:
                         folded = True
                         break
                     results.append(row)
-                if not rows or (not folded and len(rows) < wanted):
+                cursor.close()
+                if not count or (not folded and count < wanted):
                     break
         return results
 
