@@ -24,7 +24,9 @@ def typed_frame(rows: Iterable[dict[str, Any]], columns: dict[str, str]) -> pd.D
     frame = pd.DataFrame(list(rows), columns=list(columns))
     for name, dtype in columns.items():
         if dtype == "datetime":
-            frame[name] = pd.to_datetime(frame[name], utc=True)
+            # pandas 3 infers the resolution from the values (s for an empty column, us
+            # for datetimes), so it is fixed here: the dtype must not depend on the rows.
+            frame[name] = pd.to_datetime(frame[name], utc=True).astype("datetime64[ns, UTC]")
         else:
             frame[name] = frame[name].astype(dtype)
     return frame
