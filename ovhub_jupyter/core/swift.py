@@ -215,6 +215,8 @@ class SwiftAccount:
 
         assert response is not None
         if check:
+            if hint is None and response.status_code == 404 and method == "PUT" and name is not None:
+                hint = f"container {container!r} does not exist; create it first"
             self.raise_for_status(response, operation=operation, target=target, hint=hint, container=container, name=name)
         return response
 

@@ -272,6 +272,10 @@ def _download_to_path(
             )
         _apply_mtime(temporary, outcome.headers)
         os.replace(temporary, path)
+    except errors.OvhubError:
+        # Checked first: NotFoundError and PermissionError-based errors are OSErrors too.
+        _remove_quietly(temporary)
+        raise
     except OSError as exc:
         _remove_quietly(temporary)
         raise local_file_error(exc, "download", target, path) from None

@@ -8,7 +8,9 @@ back-offs, so injected 503s and dropped connections cost milliseconds, and a cou
 from __future__ import annotations
 
 import hashlib
+import select
 import socket
+import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -105,6 +107,18 @@ def real_server(real_swift):
     server.cleanup()
 
 
+@pytest.fixture(scope="session")
+def small_page_swift(tmp_path_factory):
+    """A second real Swift whose listings return at most 3 entries a page."""
+    from tests.realswift import RealSwift, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with RealSwift(tmp_path_factory.mktemp("small-page-swift"), listing_limit=3) as swift:
+        yield swift
+
+
 @pytest.fixture
 def make_real_server():
     """Return a function that wraps another RealSwift instance as a ``SwiftServer``."""
@@ -181,3 +195,79 @@ class ActionAfter:
 
     def end(self, *, failed: bool = False) -> None:
         self.ended_failed = failed
+
+
+class CuttingProxy:
+    """A TCP proxy on 127.0.0.1 that closes the connection in the middle of chosen responses.
+
+    Every connection is relayed to ``target`` unchanged, except that after a request
+    line starting with ``cut_request`` (such as ``b"GET /v1/AUTH_test/c/o "``), the
+    next ``cut_after`` bytes of the response are passed on and then both sides are
+    closed, ``cuts`` times in all.
+    """
+
+    def __init__(self, target: tuple[str, int], cut_request: bytes, cut_after: int, cuts: int = 1) -> None:
+        self.target = target
+        self.cut_request = cut_request
+        self.cut_after = cut_after
+        self.cuts_left = cuts
+        self.cuts_done = 0
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._stopping = False
+        self._threads: list[threading.Thread] = []
+        self._accepter = threading.Thread(target=self._accept, daemon=True)
+        self._accepter.start()
+
+    def close(self) -> None:
+        self._stopping = True
+        self._listener.close()
+        for thread in [self._accepter, *self._threads]:
+            thread.join(timeout=5)
+
+    def _accept(self) -> None:
+        while not self._stopping:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            thread = threading.Thread(target=self._relay, args=(client,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _relay(self, client: socket.socket) -> None:
+        server = socket.create_connection(self.target)
+        budget: int | None = None
+        try:
+            while not self._stopping:
+                readable, _, _ = select.select([client, server], [], [], 0.5)
+                for source in readable:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    if source is client:
+                        budget = self._budget_for(data, budget)
+                        server.sendall(data)
+                        continue
+                    if budget is not None and len(data) >= budget:
+                        client.sendall(data[:budget])
+                        return
+                    if budget is not None:
+                        budget -= len(data)
+                    client.sendall(data)
+        except OSError:
+            return
+        finally:
+            client.close()
+            server.close()
+
+    def _budget_for(self, request: bytes, budget: int | None) -> int | None:
+        if not request.startswith(self.cut_request):
+            return budget
+        with self._lock:
+            if self.cuts_left <= 0:
+                return budget
+            self.cuts_left -= 1
+            self.cuts_done += 1
+        return self.cut_after

@@ -17,18 +17,6 @@ from ovhub_jupyter.core.swift_names import object_reference
 PAGE = 3
 
 
-@pytest.fixture(scope="module")
-def small_page_swift(tmp_path_factory):
-    """A second real Swift whose listings return at most 3 entries a page."""
-    from tests.realswift import RealSwift, missing_reason
-
-    reason = missing_reason()
-    if reason:
-        pytest.skip(reason)
-    with RealSwift(tmp_path_factory.mktemp("small-page-swift"), listing_limit=PAGE) as swift:
-        yield swift
-
-
 @pytest.fixture(params=["real", "sandbox"])
 def paged_server(request):
     """A server whose container and account listings return at most 3 entries a page."""
