@@ -2,10 +2,10 @@
 
 A token issued here is also a Swift token: it opens the project's account
 (``AUTH_<project id>``) in every region, as an OVHcloud Keystone token does, and lasts
-``keystone_token_ttl`` seconds. The answers follow Keystone's JSON shapes: ``201`` with
-``X-Subject-Token`` and a ``token`` body whose catalog lists ``object-store`` endpoints
-(public, internal and admin interfaces) for each region and an ``identity`` entry; errors
-are ``{"error": {"code", "message", "title"}}``.
+``keystone_token_ttl`` seconds. The responses follow Keystone's JSON shapes. A login gets
+``201`` with ``X-Subject-Token`` and a ``token`` body, whose catalog lists ``object-store``
+endpoints (public, internal and admin interfaces) for each region and an ``identity``
+entry. Errors are ``{"error": {"code", "message", "title"}}``.
 
 Users created through ``create_user`` (the OVHcloud API's OpenStack users) persist in
 ``keystone_users.json`` in the data folder, passwords stored as salted PBKDF2 hashes.
@@ -28,7 +28,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .app import Service
+from .app import Service, status_line
 from .faults import FaultRule
 from .state import SandboxState
 
@@ -66,7 +66,7 @@ def _error(code: int, title: str, message: str, headers: dict[str, str] | None =
 
 
 def unauthorized(identity_url: str) -> Response:
-    """Return Keystone's 401 answer; ``identity_url`` is the ``/v3`` URL it points clients to."""
+    """Return Keystone's 401 response; ``identity_url`` is the ``/v3`` URL it points clients to."""
     return _error(401, "Unauthorized", UNAUTHORIZED_MESSAGE, {"WWW-Authenticate": f'Keystone uri="{identity_url}"'})
 
 
@@ -209,16 +209,14 @@ class KeystoneService(Service):
         self._add_demo_tenant()
 
     def error_response(self, request: Request, status: int, rule: FaultRule) -> Response:
-        """Answer an injected status in Keystone's JSON error format."""
-        from .app import status_line
-
+        """Build the response to an injected status in Keystone's JSON error format."""
         title = status_line(status).split(" ", 1)[1]
         if status == 401:
             return unauthorized(self._base(request) + "/v3")
         return _error(status, title, f"Injected by the sandbox: {title}.")
 
     def handle(self, request: Request, path: str) -> Response:
-        """Answer a Keystone request."""
+        """Handle a Keystone request."""
         route = path.rstrip("/")
         if route == "/v3":
             return self._version(request)
@@ -278,6 +276,7 @@ class KeystoneService(Service):
 
         user = self._find_user(user_block)
         if user is None or not self._password_matches(user, user_block["password"]):
+            logger.debug("keystone v3 login failed for user %r", user_block.get("name") or user_block.get("id"))
             return unauthorized(self._base(request) + "/v3")
         scope = auth.get("scope")
         project_id = None
@@ -391,6 +390,7 @@ class KeystoneService(Service):
         with self._lock:
             tenant = self._tenants.get(tenant_name) if isinstance(tenant_name, str) else None
         if tenant is None or tenant["login"] != login or not _check_password(password, tenant["password"]):
+            logger.debug("keystone v2.0 login failed for %r on tenant %r", login, tenant_name)
             return unauthorized(self._base(request) + "/v3")
 
         account = tenant["account"]

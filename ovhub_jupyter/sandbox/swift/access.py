@@ -1,9 +1,9 @@
 """Who may do what: Swift tokens, account ownership and container ACLs.
 
-A Swift token in the sandbox is a ``"swift"`` token of the shared registry whose subject
-lists the ``[cluster, account]`` pairs it opens (its grants) and, optionally, the names
-ACLs may grant it under (``identities``: ``account:user`` for v1 auth, ``project:user``
-for Keystone). A token that opens the account makes its holder the owner; anyone else gets
+A Swift token in the sandbox is a ``"swift"`` token of the shared registry. Its subject
+lists the ``[cluster, account]`` pairs it opens (its grants). It may also list the names
+ACLs can grant it under (``identities``: ``account:user`` for v1 auth, ``project:user``
+for Keystone). A token that opens the account makes its holder the owner. Anyone else gets
 in only through the container's ``X-Container-Read`` or ``X-Container-Write`` ACL, which
 follow tempauth's v1 syntax (``.r:*``, ``.r:-host``, ``.rlistings``, user names).
 """

@@ -128,7 +128,7 @@ def parse_range(header: str | None) -> list[tuple[int | None, int | None]] | Non
 
 
 def ranges_for_length(specs: list[tuple[int | None, int | None]], length: int) -> list[tuple[int, int]]:
-    """Return the half-open ``[start, stop)`` ranges a Range asks of ``length`` bytes.
+    """Return the half-open ``[start, stop)`` ranges a Range header requests of ``length`` bytes.
 
     An empty list means unsatisfiable (416), following swob: ranges starting past the end
     are dropped, suffix ranges longer than the body take all of it, and requests for too

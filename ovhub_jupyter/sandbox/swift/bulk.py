@@ -1,7 +1,7 @@
 """Bulk delete (``POST ?bulk-delete``) and the result bodies it shares with SLO deletes.
 
-As in Swift 2.38's bulk middleware, the answer is always ``200 OK``: the outcome is in the
-body, as JSON, XML or ``Key: value`` lines depending on Accept, with ``Response Status``,
+As in Swift 2.38's bulk middleware, the response is always ``200 OK``, and the outcome is in
+the body, as JSON, XML or ``Key: value`` lines depending on Accept, with ``Response Status``,
 ``Number Deleted``, ``Number Not Found`` and the ``Errors`` list of ``[name, status]``.
 Objects are deleted before containers, so one request can empty and remove a container.
 """
@@ -24,7 +24,7 @@ from .responses import SwiftError, new_response, swift_status
 # Result formats, in the order Swift prefers them.
 RESULT_TYPES = ("text/plain", "application/json", "application/xml", "text/xml")
 
-# Longest line, in bytes, Swift reads from a bulk delete body (its max_path_length).
+# Maximum line length, in bytes, Swift reads from a bulk delete body (its max_path_length).
 MAX_PATH_LENGTH = 256 + 1024 + 2
 
 # Failures after which a bulk delete stops (Swift's max_failed_deletes).
@@ -60,9 +60,9 @@ def result_body(content_type: str | None, result: dict[str, Any], errors: list[l
 
 
 def bulk_delete(call: Call) -> Response:
-    """Answer ``POST`` or ``DELETE`` with ``?bulk-delete`` on any storage path."""
+    """Handle ``POST`` or ``DELETE`` with ``?bulk-delete`` on any storage path."""
     if not call.settings.get("bulk_delete", True):
-        # A cluster without the bulk middleware sees a plain POST on the account.
+        # A cluster without the bulk middleware treats this as a plain POST on the account.
         raise SwiftError(400)
     out_type = best_match(call.request.headers.get("Accept"), RESULT_TYPES)
     request = call.request
@@ -70,17 +70,17 @@ def bulk_delete(call: Call) -> Response:
     # Failures before any deletion carry Swift's message, or an empty body where Swift
     # raised a bare status.
     if out_type is None:
-        return _answer(out_type, _failure(406, ""), [])
+        return _result_response(out_type, _failure(406, ""), [])
     incoming = request.headers.get("Content-Type")
     if incoming and not incoming.startswith("text/plain"):
-        return _answer(out_type, _failure(406, ""), [])
+        return _result_response(out_type, _failure(406, ""), [])
     if request.content_length is None and not chunked:
-        return _answer(out_type, _failure(411, ""), [])
+        return _result_response(out_type, _failure(411, ""), [])
     try:
         names = read_names(call)
     except SwiftError as error:
         body = error.body if isinstance(error.body, str) else ""
-        return _answer(out_type, _failure(error.status, body), [])
+        return _result_response(out_type, _failure(error.status, body), [])
     return deletion_response(call, [Deletion(name) for name in names], out_type)
 
 
@@ -114,11 +114,11 @@ def _add_name(names: list[str], line: bytes) -> None:
 
 
 def deletion_response(call: Call, deletions: list[Deletion], out_type: str | None) -> Response:
-    """Delete objects first, then containers, and answer with the bulk result."""
+    """Delete objects first, then containers, and return the bulk result."""
     result = {"Response Status": "200 OK", "Response Body": "", "Number Deleted": 0, "Number Not Found": 0}
     errors: list[list[str]] = []
     if out_type is None:
-        return _answer(out_type, _failure(406, ""), [])
+        return _result_response(out_type, _failure(406, ""), [])
     failure_status = 400
 
     objects = [entry for entry in deletions if entry.name and "/" in entry.name.strip("/")]
@@ -143,14 +143,14 @@ def deletion_response(call: Call, deletions: list[Deletion], out_type: str | Non
         if len(errors) >= MAX_FAILED_DELETES:
             result["Response Status"] = swift_status(400)
             result["Response Body"] = "Max delete failures exceeded"
-            return _answer(out_type, result, errors)
+            return _result_response(out_type, result, errors)
 
     if errors:
         result["Response Status"] = swift_status(failure_status)
     elif not (result["Number Deleted"] or result["Number Not Found"]):
         result["Response Status"] = swift_status(400)
         result["Response Body"] = "Invalid bulk delete."
-    return _answer(out_type, result, errors)
+    return _result_response(out_type, result, errors)
 
 
 def _delete_one(call: Call, name: str) -> int:
@@ -164,11 +164,11 @@ def _failure(status: int, body: str) -> dict[str, Any]:
     return {"Response Status": swift_status(status), "Response Body": body, "Number Deleted": 0, "Number Not Found": 0}
 
 
-def _answer(out_type: str | None, result: dict[str, Any], errors: list[list[str]]) -> Response:
+def _result_response(out_type: str | None, result: dict[str, Any], errors: list[list[str]]) -> Response:
     body = result_body(out_type, result, errors, "delete")
 
     def chunks() -> Iterator[bytes]:
         yield body
 
-    # Swift streams this answer (chunked), sending spaces while long deletes run.
+    # Swift streams this response (chunked), sending spaces while long deletes run.
     return new_response(200, chunks(), [("Content-Type", out_type or "text/plain")])

@@ -36,7 +36,7 @@ class Call:
 
     @property
     def head(self) -> bool:
-        """True for a HEAD request, whose answer has no body."""
+        """True for a HEAD request, whose response has no body."""
         return self.request.method == "HEAD"
 
     @property

@@ -1,8 +1,8 @@
 """The ``GET /info`` document: the cluster's capabilities, in Swift 2.38's shape.
 
 The sections and keys are those a Swift 2.38.3 proxy with the usual middleware pipeline
-publishes (checked against one running on loopback); the limits come from the sandbox
-settings, so a test that lowers ``container_listing_limit`` sees it here too. Sections of
+publishes, checked against one running on loopback. The limits come from the sandbox
+settings, so a test that lowers ``container_listing_limit`` finds the new value here too. Sections of
 middleware the sandbox does not emulate (formpost, staticweb, symlink, ratelimit,
 bulk_upload) are left out, so a client that checks /info does not rely on them.
 """

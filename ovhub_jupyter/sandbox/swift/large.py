@@ -3,11 +3,11 @@
 Both follow Swift 2.38's dlo and slo middleware, quirks included:
 
 - A DLO manifest's body is the concatenation of the objects under its prefix, listed one
-  page deep: beyond ``container_listing_limit`` segments the answer has no Content-Length
+  page deep: beyond ``container_listing_limit`` segments the response has no Content-Length
   nor ETag, and a Range is honoured only when it is a single range.
 - An SLO manifest is stored as the JSON slo keeps (``name``, ``bytes``, ``hash``,
-  ``content_type``, ``last_modified``, optional ``range``, ``sub_slo`` and inline ``data``),
-  its ETag is the quoted MD5 of the segment ETags, listings show the segments' total as
+  ``content_type``, ``last_modified``, optional ``range``, ``sub_slo`` and inline ``data``).
+  Its ETag is the quoted MD5 of the segment ETags. Listings show the segments' total as
   ``bytes`` with an extra ``slo_etag``, while the container's byte counter adds the JSON.
 """
 
@@ -39,10 +39,10 @@ SLO_SIZE = "X-Object-Sysmeta-Slo-Size"
 # Maximum size in bytes of a manifest body (slo's max_manifest_size default).
 MAX_MANIFEST_SIZE = 8388608
 
-# How deep static large objects may nest inside one another before a GET gives up.
+# Maximum depth of static large objects nested inside one another before a GET gives up.
 MAX_NESTING = 10
 
-# Keys a manifest segment may have, by the key that says what kind of segment it is.
+# Keys a manifest segment may have, by its kind: object-backed (``path``) or inline (``data``).
 SEGMENT_KEYS = {"path": {"path", "etag", "size_bytes", "range"}, "data": {"data"}}
 
 
@@ -68,7 +68,7 @@ def dlo_segments(call: Call, record: ObjectRecord) -> tuple[list[ObjectRecord], 
     value = urllib.parse.unquote_to_bytes(record.headers["X-Object-Manifest"].encode("latin-1")).decode("utf-8", "replace")
     container, _slash, prefix = value.partition("/")
     if call.service.store.get_container(call.cluster, call.account, container) is None:
-        # The segment listing fails, and Swift answers with its 404.
+        # The segment listing fails, and Swift returns its 404.
         raise SwiftError(404)
     limit = call.settings["container_listing_limit"]
     page = call.service.store.list_objects(call.cluster, call.account, container, limit=limit, prefix=prefix)
@@ -77,7 +77,7 @@ def dlo_segments(call: Call, record: ObjectRecord) -> tuple[list[ObjectRecord], 
 
 
 def dlo_response(call: Call, record: ObjectRecord) -> Response:
-    """Answer GET or HEAD on a DLO manifest with the concatenated segments."""
+    """Handle GET or HEAD on a DLO manifest with the concatenated segments."""
     from .objects import serve, stored_headers
 
     segments, complete = dlo_segments(call, record)
@@ -132,9 +132,9 @@ def slo_pieces(call: Call, record: ObjectRecord, depth: int = 0) -> list[Piece]:
         container, _slash, name = segment["name"].lstrip("/").partition("/")
         target = live_object(call, container, name)
         if target is None or target.etag != segment["hash"] or target.size != segment["bytes"]:
-            # NOTE: Swift notices a missing or changed segment only when it reaches it, and
-            # then cuts the body short (409 when it is the first); the sandbox checks all of
-            # them before answering.
+            # NOTE: Swift notices a missing or changed segment only when it reaches it. It
+            # then cuts the body short, or returns 409 when it is the first segment. The
+            # sandbox checks every segment before it sends anything.
             raise SwiftError(409)
         if segment.get("sub_slo"):
             inner = slo_pieces(call, target, depth + 1)
@@ -164,7 +164,7 @@ def _slice_pieces(pieces: list[Piece], byte_range: str | None) -> list[Piece]:
 
 
 def slo_response(call: Call, record: ObjectRecord) -> Response:
-    """Answer GET or HEAD on an SLO with the concatenated segments."""
+    """Handle GET or HEAD on an SLO with the concatenated segments."""
     from .objects import serve, stored_headers
 
     slo_etag = record.headers.get(SLO_ETAG, "")
@@ -185,7 +185,7 @@ def slo_response(call: Call, record: ObjectRecord) -> Response:
 
 
 def slo_manifest_response(call: Call, record: ObjectRecord) -> Response:
-    """Answer ``?multipart-manifest=get``: the stored manifest, or with ``format=raw`` the uploadable one."""
+    """Handle ``?multipart-manifest=get``: the stored manifest, or with ``format=raw`` the uploadable one."""
     from .objects import serve, stored_headers
 
     segments = read_manifest(call, record)
@@ -246,7 +246,7 @@ def copy_manifest_record(
 
 
 def put_slo_manifest(call: Call) -> Response:
-    """Answer ``PUT ?multipart-manifest=put``: check every segment, then store the manifest."""
+    """Handle ``PUT ?multipart-manifest=put``: check every segment, then store the manifest."""
     request = call.request
     path = call.path
     assert path.container and path.obj
@@ -339,9 +339,13 @@ def parse_manifest(body: bytes, account_segment: str, container: str, name: str)
 def _segment_error(index: int, segment: Any, count: int, own_path: str) -> str | None:
     if not isinstance(segment, dict):
         return f"Index {index}: not a JSON object"
-    kind = "path" if "path" in segment else "data" if "data" in segment else None
+    kind = None
+    if "path" in segment:
+        kind = "path"
+    elif "data" in segment:
+        kind = "data"
     if kind is None:
-        # Swift 2.38 fails while formatting this message and answers 500; so does the sandbox.
+        # Swift 2.38 fails while formatting this message and returns 500, so the sandbox does too.
         raise SwiftError(500, "An error occurred", content_type="text/plain")
     extra = sorted(key for key in segment if key not in SEGMENT_KEYS[kind])
     if extra:
@@ -462,7 +466,7 @@ def slo_etag_of(stored: list[dict[str, Any]]) -> str:
 
 
 def delete_slo(call: Call) -> Response:
-    """Answer ``DELETE ?multipart-manifest=delete``: the segments, then the manifest, in a bulk result."""
+    """Handle ``DELETE ?multipart-manifest=delete``: the segments, then the manifest, in a bulk result."""
     out_type = best_match(call.request.headers.get("Accept"), bulk.RESULT_TYPES)
     path = call.path
     assert path.container and path.obj

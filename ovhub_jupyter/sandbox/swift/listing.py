@@ -2,7 +2,7 @@
 
 Swift 2.38 (``listing_formats`` and the container and account servers) sends JSON as
 ASCII with ``json.dumps``' default separators, plain text as one name per line, and XML
-with a double-quoted declaration; an empty plain listing is ``204 No Content`` while an
+with a double-quoted declaration. An empty plain listing is ``204 No Content``, while an
 empty JSON list is ``200`` with ``[]``.
 """
 
@@ -27,9 +27,9 @@ TRUE_VALUES = frozenset({"true", "1", "yes", "on", "t", "y"})
 
 
 def query_params(raw_query: str) -> dict[str, str]:
-    """Parse a raw query string into Swift's view of it: last value wins, ``+`` is a space.
+    """Parse a raw query string as Swift does: the last value wins, and ``+`` is a space.
 
-    Values stay in their WSGI (latin-1) form; ``text_param`` decodes them.
+    Values stay in their WSGI (latin-1) form, and ``text_param`` decodes them.
     """
     return dict(urllib.parse.parse_qsl(raw_query, keep_blank_values=True, encoding="latin-1"))
 
@@ -47,7 +47,7 @@ def text_param(params: dict[str, str], name: str) -> str | None:
 
 @dataclass
 class ListingQuery:
-    """What a listing request asks for."""
+    """The parameters of a listing request."""
 
     content_type: str
     limit: int
@@ -57,7 +57,7 @@ class ListingQuery:
     delimiter: str
     reverse: bool
     path: str | None
-    # True when no ``format`` parameter was given, so the answer varies with Accept.
+    # True when no ``format`` parameter was given, so the response varies with Accept.
     negotiated: bool
 
     def store_arguments(self) -> dict[str, Any]:
@@ -162,7 +162,7 @@ def object_entry(name: str, size: int, etag: str, content_type: str, last_modifi
 def container_entry(name: str, count: int, size: int, last_modified: str) -> dict[str, Any]:
     """Return a container's listing entry, keys in the order Swift sends them."""
     # NOTE: every container of the sandbox is in Swift's default policy, named as a fresh
-    # Swift 2.38 names it; OVHcloud's clusters use their own policy names.
+    # Swift 2.38 names it. OVHcloud's clusters use their own policy names.
     return {"name": name, "count": count, "bytes": size, "last_modified": last_modified, "storage_policy": "Policy-0"}
 
 

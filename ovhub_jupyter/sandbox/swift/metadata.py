@@ -1,7 +1,7 @@
 """Metadata headers: which ones Swift keeps, their limits, and how a request changes them.
 
 The limits and the 400 messages follow Swift 2.38 (``constraints.check_metadata`` and the
-database brokers' ``validate_metadata``); the limits come from the sandbox settings so a
+database brokers' ``validate_metadata``). The limits come from the sandbox settings, so a
 test can lower them.
 """
 
@@ -25,7 +25,7 @@ OBJECT_KEPT_HEADERS = (
 # Container headers kept besides user metadata; the ACLs are among them.
 CONTAINER_KEPT_HEADERS = ("X-Container-Read", "X-Container-Write", "X-Versions-Location", "X-History-Location")
 
-# Headers only the account's owner sees or sets (the proxy's swift_owner_headers).
+# Headers only the account's owner may read or set (the proxy's swift_owner_headers).
 OWNER_HEADERS = frozenset(
     name.lower()
     for name in (
@@ -70,7 +70,7 @@ def check_metadata(headers: Mapping[str, str] | Any, level: str, settings: Mappi
             raise MetadataError("Metadata name cannot be empty")
         if level in ("account", "container") and not (_is_utf8(name) and (not value or _is_utf8(value))):
             raise MetadataError("Metadata must be valid UTF-8")
-        # Lengths count UTF-8 bytes, as the proxy sees the WSGI (latin-1) form of the header.
+        # Lengths count UTF-8 bytes, because the proxy checks the WSGI (latin-1) form of the header.
         name_length = len(_header_bytes(name))
         value_length = len(_header_bytes(value))
         count += 1
@@ -103,8 +103,8 @@ def check_stored_metadata(meta: Mapping[str, str], level: str, settings: Mapping
 def metadata_updates(headers: Mapping[str, str] | Any, level: str, kept: tuple[str, ...] = ()) -> dict[str, str | None]:
     """Return the account or container metadata a PUT or POST sets (``None`` removes).
 
-    ``X-<Level>-Meta-Name: value`` sets, an empty value or ``X-Remove-<Level>-Meta-Name``
-    removes; ``kept`` names other headers stored the same way (the container ACLs).
+    ``X-<Level>-Meta-Name: value`` sets, and an empty value or ``X-Remove-<Level>-Meta-Name``
+    removes. ``kept`` names other headers stored the same way (the container ACLs).
     """
     prefix = f"x-{level}-meta-"
     remove_prefix = f"x-remove-{level}-meta-"

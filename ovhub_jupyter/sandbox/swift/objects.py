@@ -68,7 +68,7 @@ def stored_headers(record: ObjectRecord) -> list[tuple[str, str]]:
 
 
 def get_or_head(call: Call) -> Response:
-    """Answer GET or HEAD on an object, large objects included."""
+    """Handle GET or HEAD on an object, large objects included."""
     path = call.path
     assert path.container and path.obj
     record = live_object(call, path.container, path.obj)
@@ -178,7 +178,7 @@ def _with_length(headers: list[tuple[str, str]], length: int) -> list[tuple[str,
 
 
 def put(call: Call) -> Response:
-    """Answer PUT on an object: upload, copy (``X-Copy-From``) or SLO manifest."""
+    """Handle PUT on an object: upload, copy (``X-Copy-From``) or SLO manifest."""
     request = call.request
     path = call.path
     assert path.container and path.obj
@@ -230,19 +230,12 @@ def check_upload(call: Call, name: str, content_type: str) -> int | None:
     """Apply Swift's object creation checks; return the Content-Length (None when chunked)."""
     request = call.request
     settings = call.settings
-    chunked = "chunked" in (request.headers.get("Transfer-Encoding") or "").lower()
-    length: int | None = None
-    if not chunked and request.headers.get("Content-Length") is not None:
-        try:
-            length = int(request.headers["Content-Length"])
-        except ValueError:
-            raise SwiftError(400, "Invalid Content-Length header value", content_type="text/plain") from None
-        if length < 0:
-            raise SwiftError(400, "Invalid Content-Length")
+    length = _declared_length(request)
     if length is not None and length > settings["max_file_size"]:
         raise SwiftError(413, "Your request is too large.", content_type="text/plain")
-    if length is None and not chunked:
+    if length is None and "chunked" not in (request.headers.get("Transfer-Encoding") or "").lower():
         raise SwiftError(411, "Missing Content-Length header.", content_type="text/plain")
+
     # Swift 2.38 counts characters here, not UTF-8 bytes.
     name_length = len(name)
     if name_length > settings["max_object_name_length"]:
@@ -251,6 +244,7 @@ def check_upload(call: Call, name: str, content_type: str) -> int | None:
             f"Object name length of {name_length} longer than {settings['max_object_name_length']}",
             content_type="text/plain",
         )
+
     check_delete_headers(call)
     try:
         check_metadata(request.headers, "object", settings)
@@ -259,6 +253,22 @@ def check_upload(call: Call, name: str, content_type: str) -> int | None:
     for parameter in content_type.split(";")[1:]:
         if parameter.lstrip().startswith("swift_"):
             raise SwiftError(400, "Invalid Content-Type, swift_* is not a valid parameter name.")
+    return length
+
+
+def _declared_length(request) -> int | None:  # noqa: ANN001
+    # Transfer-Encoding: chunked wins over Content-Length, as in the real proxy.
+    if "chunked" in (request.headers.get("Transfer-Encoding") or "").lower():
+        return None
+    value = request.headers.get("Content-Length")
+    if value is None:
+        return None
+    try:
+        length = int(value)
+    except ValueError:
+        raise SwiftError(400, "Invalid Content-Length header value", content_type="text/plain") from None
+    if length < 0:
+        raise SwiftError(400, "Invalid Content-Length")
     return length
 
 
@@ -338,7 +348,7 @@ def created(record: ObjectRecord, extra: Iterable[tuple[str, str]] = (), etag: s
 
 
 def post(call: Call) -> Response:
-    """Answer POST on an object: replace its user metadata, optionally its content type."""
+    """Handle POST on an object: replace its user metadata, optionally its content type."""
     request = call.request
     path = call.path
     assert path.container and path.obj
@@ -357,9 +367,9 @@ def post(call: Call) -> Response:
         raise SwiftError(400, str(error), content_type="text/plain") from None
     check_delete_headers(call)
 
-    # Fast POST: user metadata and the other kept headers come only from this request
-    # (so a DLO manifest loses X-Object-Manifest unless it is sent again, as in Swift);
-    # what SLO stores about itself stays.
+    # Fast POST: user metadata and the other kept headers come only from this request, so
+    # a DLO manifest loses X-Object-Manifest unless it is sent again, as in Swift. What
+    # SLO stores about itself stays.
     headers = object_headers(request.headers)
     if "X-Delete-At" in call.extra:
         headers["X-Delete-At"] = call.extra["X-Delete-At"]
@@ -374,7 +384,7 @@ def post(call: Call) -> Response:
 
 
 def delete(call: Call) -> Response:
-    """Answer DELETE on an object (``multipart-manifest=delete`` removes SLO segments too)."""
+    """Handle DELETE on an object (``multipart-manifest=delete`` removes SLO segments too)."""
     path = call.path
     assert path.container and path.obj
     if call.params.get("multipart-manifest") == "delete":
@@ -390,7 +400,7 @@ def delete(call: Call) -> Response:
 
 
 def copy_method(call: Call) -> Response:
-    """Answer COPY: a PUT of the ``Destination`` object with this object as its source."""
+    """Handle COPY: a PUT of the ``Destination`` object with this object as its source."""
     destination = call.request.headers.get("Destination")
     if not destination:
         raise SwiftError(412, "Destination header required")
@@ -408,7 +418,7 @@ def copy_method(call: Call) -> Response:
 
 
 def copy_from_header(call: Call) -> Response:
-    """Answer PUT with ``X-Copy-From``: this object becomes a copy of the named one."""
+    """Handle PUT with ``X-Copy-From``: this object becomes a copy of the named one."""
     request = call.request
     if request.content_length:
         raise SwiftError(400, "Copy requests require a zero byte body", content_type="text/plain")

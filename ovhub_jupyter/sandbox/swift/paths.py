@@ -1,7 +1,7 @@
 """Split a Swift request path into cluster, account, container and object names.
 
-Names are decoded from the raw request line, byte for byte: the path is percent-decoded to
-bytes first and only then split on ``/``, as the real proxy does, so ``%2F`` in a container
+Names are decoded from the raw request line, byte for byte. The path is percent-decoded to
+bytes first and only then split on ``/``, as the real proxy does. So ``%2F`` in a container
 segment splits it like a plain ``/`` would, and ``a//b``, ``/abs`` and ``dir/`` stay
 distinct object names. The decoded bytes must be UTF-8 without NUL (412 otherwise).
 """
@@ -22,7 +22,7 @@ _REGION = re.compile(r"^/storage/([a-z0-9-]+)(/.*)?$")
 
 
 class PathError(Exception):
-    """The path cannot name an account, container or object; carries Swift's answer."""
+    """The path cannot name an account, container or object. Carries the status Swift returns."""
 
     def __init__(self, status: int, body: str | None = None) -> None:
         super().__init__(body or str(status))
@@ -32,7 +32,7 @@ class PathError(Exception):
 
 @dataclass(frozen=True)
 class SwiftPath:
-    """Where a storage request goes."""
+    """The target of a storage request: cluster, account, container and object."""
 
     cluster: str
     # The account segment as sent, ``AUTH_<account>``; its name without the prefix is ``account``.

@@ -1,9 +1,9 @@
 """Responses in Swift's own shape: status bodies, transaction ids, timestamps and dates.
 
-A real Swift proxy (swob, 2.38) answers an error with a short HTML page named after the
-status, sends ``X-Trans-Id`` and ``X-Openstack-Request-Id`` on every response, and formats
-times three ways: ``X-Timestamp`` as a zero-padded float with five decimals, listings as
-ISO 8601 without a zone, and HTTP dates rounded up to the next second.
+A real Swift proxy (swob, 2.38) returns an error with a short HTML page named after the
+status, and sends ``X-Trans-Id`` and ``X-Openstack-Request-Id`` on every response. It
+formats times three ways: ``X-Timestamp`` as a zero-padded float with five decimals,
+listings as ISO 8601 without a zone, and HTTP dates rounded up to the next second.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from ..app import status_line
 
-# Swift's content type for error pages and empty answers.
+# Swift's content type for error pages and empty responses.
 HTML = "text/html; charset=UTF-8"
 
 # Title and explanation of the HTML page Swift sends with an error status (swob's table).
@@ -60,9 +60,9 @@ PHRASES = {
 
 
 class SwiftResponse(Response):
-    """A werkzeug response that keeps the headers Swift sends on 204 and 304 answers.
+    """A werkzeug response that keeps the headers Swift sends on 204 and 304 responses.
 
-    Werkzeug drops Content-Length from a 204 and the entity headers from a 304; a real
+    Werkzeug drops Content-Length from a 204 and the entity headers from a 304. A real
     Swift sends ``Content-Length: 0`` and ``Content-Type`` on both, and clients read them.
     """
 
@@ -111,7 +111,7 @@ def swift_response(
     """Build a response the way swob does: a status page unless a body is given.
 
     ``head`` drops the body but keeps its Content-Length, except for error pages, which
-    a HEAD answer sends with Content-Length 0 as the real proxy does.
+    a HEAD response sends with Content-Length 0 as the real proxy does.
     """
     if body is None:
         payload = b"" if head else default_body(status)
@@ -170,7 +170,7 @@ def parse_http_date(value: str | None) -> float | None:
 
 
 class SwiftError(Exception):
-    """Stop handling a request and answer ``status`` with Swift's page or ``body``."""
+    """Stop handling a request and respond ``status`` with Swift's page or ``body``."""
 
     def __init__(
         self,
@@ -187,5 +187,5 @@ class SwiftError(Exception):
         self.headers = list(headers)
 
     def response(self, head: bool = False) -> Response:
-        """Return the answer this error stands for."""
+        """Return the response of this error."""
         return swift_response(self.status, self.body, content_type=self.content_type, headers=self.headers, head=head)

@@ -1,17 +1,22 @@
 """The Swift service of the sandbox: routing, authentication, accounts and containers.
 
-One service answers every cluster: the main one (``/v1/AUTH_*``: hubiC accounts, the plain
+One service serves every cluster: the main one (``/v1/AUTH_*``: hubiC accounts, the plain
 v1 account, the legacy webstorage account) and one per OVHcloud Public Cloud region
 (``/storage/<region>/v1/AUTH_*``). Clusters are separate namespaces in one store.
 
-A request goes through the steps of a Swift 2.38 proxy pipeline: bulk delete (which
-authorizes each deletion on its own), temp URL signatures, the token check (an unknown or
-expired ``AUTH_`` token is refused at once, as tempauth does), the path's UTF-8 check,
-authorization (owner, or container ACL), then the account, container or object handler.
-Accounts are created on first authorized use, as with ``account_autocreate = true``.
+A request goes through the steps of a Swift 2.38 proxy pipeline, in this order:
 
+1. bulk delete, which authorizes each deletion on its own;
+2. temp URL signatures;
+3. the token check, which rejects an unknown or expired ``AUTH_`` token at once, as
+   tempauth does;
+4. the path's UTF-8 check;
+5. authorization: the account's owner, or a container ACL;
+6. the account, container or object handler.
+
+Accounts are created on first authorized use, as with ``account_autocreate = true``.
 Counters (``X-Account-Object-Count`` and the like) change as soon as an object is
-written; a real Swift updates the account's about 5 seconds later.
+written, while a real Swift updates the account's about 5 seconds later.
 """
 
 from __future__ import annotations
@@ -56,15 +61,15 @@ from .store import SEED_AREA, ContainerRecord, LIVE_AREA, ObjectRecord, Subdir, 
 
 logger = logging.getLogger(__name__)
 
-# Methods each level answers, in the order Swift lists them in ``Allow``.
+# Methods of each level, in the order Swift lists them in ``Allow``.
 CONTAINER_METHODS = "POST, PUT, OPTIONS, DELETE, GET, HEAD"
 OBJECT_METHODS = "POST, PUT, OPTIONS, DELETE, GET, HEAD"
 ACCOUNT_METHODS = "GET, HEAD, OPTIONS, POST"
 # OPTIONS on an object also lists COPY, which Swift's copy middleware adds.
 OBJECT_OPTIONS = OBJECT_METHODS + ", COPY"
 
-# Request bodies up to this size are read and dropped before an error answer, so the client
-# sees the answer instead of a reset connection.
+# Request bodies up to this size are read and dropped before an error response, so the
+# client reads the response instead of a reset connection.
 DRAIN_LIMIT = 64 << 20
 
 
@@ -211,7 +216,7 @@ class SwiftService(Service):
         self._v1_tokens.clear()
 
     def error_response(self, request: Request, status: int, rule: FaultRule) -> Response:
-        """Answer an injected status as the real Swift would (tempauth 401, ratelimit 498, ...)."""
+        """Build the response to an injected status as the real Swift would (tempauth 401, ratelimit 498, ...)."""
         head = request.method == "HEAD"
         if status == 401:
             realm = self._realm(split_cluster(request.path)[1])
@@ -224,7 +229,7 @@ class SwiftService(Service):
         return response
 
     def handle(self, request: Request, path: str) -> Response:
-        """Answer one Swift request."""
+        """Handle one Swift request."""
         now = self.state.now()
         trans_id = new_trans_id(now)
         try:
@@ -232,6 +237,7 @@ class SwiftService(Service):
         except SwiftError as error:
             response = error.response(head=request.method == "HEAD")
         if response.status_code >= 400:
+            logger.debug("swift %s %s -> %d (%s)", request.method, path, response.status_code, trans_id)
             _drain(request)
         self._stamp(response, trans_id)
         return response
@@ -328,7 +334,7 @@ class SwiftService(Service):
     # -- authentication and authorization -------------------------------------------------
 
     def _v1_auth(self, request: Request) -> Response:
-        """Answer ``GET /auth/v1.0`` as tempauth does: the same token again while it is valid."""
+        """Handle ``GET /auth/v1.0`` as tempauth does: the same token again while it is valid."""
         user = request.headers.get("X-Auth-User") or request.headers.get("X-Storage-User")
         key = request.headers.get("X-Auth-Key") or request.headers.get("X-Storage-Pass")
         if not user or ":" not in user:
@@ -620,7 +626,7 @@ class SwiftService(Service):
         return swift_response(204, b"")
 
 
-# Names (lower case) of the metadata that holds temp URL keys.
+# Names (lower case) of the metadata that contains temp URL keys.
 _ACCOUNT_KEY_NAMES = ("x-account-meta-temp-url-key", "x-account-meta-temp-url-key-2")
 _CONTAINER_KEY_NAMES = ("x-container-meta-temp-url-key", "x-container-meta-temp-url-key-2")
 
@@ -637,7 +643,7 @@ def _same(given: str, expected: str) -> bool:
 
 
 def _drain(request: Request) -> None:
-    """Read and drop a small unread request body so the client gets the answer."""
+    """Read and drop a small unread request body so the client reads the response."""
     length = request.content_length
     chunked = "chunked" in (request.headers.get("Transfer-Encoding") or "").lower()
     if not chunked and (length is None or length > DRAIN_LIMIT):

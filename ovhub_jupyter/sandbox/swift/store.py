@@ -1,8 +1,8 @@
 """Storage of the Swift emulation: metadata in SQLite, object bodies in files.
 
-One SQLite database (WAL mode) per data folder holds accounts, containers and objects of
-every cluster; a pool of connections lets the threaded server read concurrently, and one
-lock serializes writes. Object bodies live in files named by a random id, written once
+One SQLite database (WAL mode) per data folder contains the accounts, containers and
+objects of every cluster. A pool of connections lets the threaded server read
+concurrently, and one lock serializes writes. Object bodies live in files named by a random id, written once
 and never modified, so a copy is a hard link and a reader keeps a consistent body even
 when the object is overwritten or deleted while it streams.
 
@@ -11,7 +11,7 @@ here. Names are Python strings decoded from UTF-8; SQLite compares TEXT with mem
 UTF-8 bytes, the same order Swift's own SQLite databases use for listings.
 
 Reset support: after the seed data is written, ``snapshot()`` copies every table into a
-``seed_`` twin and the seed's bodies stay in their own folder; ``restore()`` copies the
+``seed_`` twin, and the seed's bodies stay in their own folder. ``restore()`` copies the
 tables back and empties the folder of later bodies.
 """
 
@@ -120,9 +120,10 @@ class ContainerRecord:
 class ObjectRecord:
     """An object as stored: its body file and the headers it is served with.
 
-    ``size`` is the stored body's length, which the container's byte counter adds up;
-    ``listing_bytes`` is the size its listing entry reports, which differs for a static
-    large object manifest (the total of its segments). ``headers`` holds user metadata and the other headers Swift keeps
+    ``size`` is the stored body's length, which the container's byte counter adds up.
+    ``listing_bytes`` is the size its listing entry reports. The two differ for a static
+    large object manifest, whose listing entry shows the total of its segments.
+    ``headers`` contains user metadata and the other headers Swift keeps
     (Content-Disposition, X-Object-Manifest, X-Static-Large-Object, ...), by their
     canonical names.
     """
@@ -512,8 +513,8 @@ class SwiftStore:
     ) -> list[Any]:
         """Return rows (tuples of ``columns``, name first) and ``Subdir`` entries.
 
-        The rules are Swift's (container and account brokers, 2.38): ``marker`` and
-        ``end_marker`` are exclusive bounds and swap roles when ``reverse`` is set; with a
+        The rules are Swift's (container and account brokers, 2.38). ``marker`` and
+        ``end_marker`` are exclusive bounds and swap roles when ``reverse`` is set. With a
         delimiter, names that contain it after the prefix fold into one ``subdir`` entry,
         and the query skips past the rest of that folder instead of reading it. ``path``
         is the older form of ``prefix=path/&delimiter=/``.

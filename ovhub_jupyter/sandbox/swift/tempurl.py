@@ -40,7 +40,7 @@ INVALID_BODY = "401 Unauthorized: Temp URL invalid\n"
 
 @dataclass
 class TempUrlGrant:
-    """What a valid signature opens, and how to dress the answer."""
+    """The scope a valid signature opens, and the settings of the response headers."""
 
     account: str
     # None for an account-wide key; the container name for a container key.
@@ -51,8 +51,8 @@ class TempUrlGrant:
 
 
 def _invalid(request: Request) -> SwiftError:
-    body = None if request.method == "HEAD" else INVALID_BODY
-    return SwiftError(401, body if body is not None else b"", headers=[("Www-Authenticate", 'Swift realm="unknown"')])
+    body = b"" if request.method == "HEAD" else INVALID_BODY
+    return SwiftError(401, body, headers=[("Www-Authenticate", 'Swift realm="unknown"')])
 
 
 def parse_expires(value: str | None, now: float) -> int:
@@ -169,7 +169,7 @@ def _address_in(address: str | None, network: str) -> bool:
 
 
 def dress(response: Response, request: Request, grant: TempUrlGrant, object_name: str) -> Response:
-    """Adjust the answer as tempurl does: hide user metadata, set Content-Disposition and Expires."""
+    """Adjust the response as tempurl does: hide user metadata, set Content-Disposition and Expires."""
     for name in list(response.headers.keys()):
         lower = name.lower()
         if lower.startswith("x-object-meta-") and not lower.startswith("x-object-meta-public-"):
