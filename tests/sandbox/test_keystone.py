@@ -45,7 +45,8 @@ def test_v3_password_login_returns_token_and_catalog(sandbox):
     assert body["user"]["name"] == config["username"]
     assert body["user"]["domain"]["id"] == "default"
     assert body["project"]["id"] == config["project_id"]
-    assert body["expires_at"].endswith("Z") and body["issued_at"].endswith("Z")
+    assert body["expires_at"].endswith("Z")
+    assert body["issued_at"].endswith("Z")
     assert {role["name"] for role in body["roles"]}
     urls = object_store_urls(body["catalog"])
     for region in ("GRA", "SBG"):
@@ -153,7 +154,8 @@ def test_created_user_logs_in_and_persists(sandbox, tmp_path):
         assert first.status_code == 201
         assert old_password.status_code == 401
         assert user_id in saved
-        assert "first-secret" not in saved and "second-secret" not in saved
+        assert "first-secret" not in saved
+        assert "second-secret" not in saved
         assert keystone.get_user(user_id)["username"] == "user-created"
     finally:
         keystone.delete_user(user_id)

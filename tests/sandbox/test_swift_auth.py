@@ -1,4 +1,4 @@
-"""Swift v1 auth and token checks: tempauth's answers, token reuse, expiry."""
+"""Swift v1 auth and token checks: tempauth's responses, token reuse, expiry."""
 
 from __future__ import annotations
 
@@ -100,5 +100,7 @@ def test_every_answer_has_transaction_id(sandbox):
     trans_id = response.headers["X-Trans-Id"]
     assert response.status_code == 404
     assert trans_id == response.headers["X-Openstack-Request-Id"]
-    assert trans_id.startswith("tx") and len(trans_id) == 34 and trans_id[23] == "-"
+    assert trans_id.startswith("tx")
+    assert len(trans_id) == 34
+    assert trans_id[23] == "-"
     assert int(trans_id[24:], 16) > 0

@@ -1,4 +1,4 @@
-"""Swift listings in the sandbox: formats, paging parameters, delimiters and empty answers."""
+"""Swift listings in the sandbox: formats, paging parameters, delimiters and empty listings."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def test_json_entries_have_swift_keys(account, filled):
     assert "Vary" not in response.headers
     assert list(entry) == ["bytes", "hash", "name", "content_type", "last_modified"]
     assert entry["hash"] == "9dd4e461268c8034f5c8564e155c67a6"
-    assert len(entry["last_modified"]) == 26 and entry["last_modified"][10] == "T"
+    assert len(entry["last_modified"]) == 26
+    assert entry["last_modified"][10] == "T"
     assert b"\\u00e9" in response.content
 
 

@@ -1,4 +1,4 @@
-"""Temporary URLs in the sandbox: signatures, digests, scopes, expiry and answer headers."""
+"""Temporary URLs in the sandbox: signatures, digests, scopes, expiry and response headers."""
 
 from __future__ import annotations
 
