@@ -200,3 +200,33 @@ def test_slo_changed_segment_is_409(account, segments):
     account.request("PUT", f"/{container}/seg/000", data=b"changed!")
 
     assert account.request("GET", f"/{container}/slo").status_code == 409
+
+
+def test_nested_slo_with_range(account, segments):
+    container, parts, _etags = segments
+    inner = [{"path": f"/{container}/seg/000"}, {"path": f"/{container}/seg/001"}]
+    account.request("PUT", f"/{container}/inner", params={"multipart-manifest": "put"}, data=json.dumps(inner))
+    outer = [{"path": f"/{container}/inner", "range": "2-6"}, {"path": f"/{container}/seg/002"}]
+
+    put = account.request("PUT", f"/{container}/outer", params={"multipart-manifest": "put"}, data=json.dumps(outer))
+    got = account.request("GET", f"/{container}/outer")
+    stored = account.request("GET", f"/{container}/outer", params={"multipart-manifest": "get"}).json()
+
+    inner_bytes = parts["seg/000"] + parts["seg/001"]
+    assert put.status_code == 201
+    assert got.content == inner_bytes[2:7] + parts["seg/002"]
+    assert stored[0]["sub_slo"] is True
+    assert stored[0]["bytes"] == len(inner_bytes)
+
+
+def test_dlo_beyond_one_listing_page_has_no_length(sandbox, account, segments):
+    container, parts, _etags = segments
+    account.request("PUT", f"/{container}/dlo", data=b"", headers={"X-Object-Manifest": f"{container}/seg/"})
+    sandbox.update_settings(container_listing_limit=2)
+
+    response = account.request("GET", f"/{container}/dlo")
+
+    assert response.status_code == 200
+    assert "Content-Length" not in response.headers
+    assert "Etag" not in response.headers
+    assert response.content == parts["seg/000"] + parts["seg/001"] + parts["seg/002"]

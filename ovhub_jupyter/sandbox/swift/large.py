@@ -30,7 +30,7 @@ from .call import Call
 from .listing import best_match
 from .paths import quote_name
 from .responses import SwiftError, http_date, iso_timestamp, new_response, normal_timestamp, round_timestamp, swift_response
-from .store import ObjectRecord, StagedBody
+from .store import BodyTooLarge, ObjectRecord, StagedBody
 
 # Headers where an SLO manifest keeps its ETag and total size (Swift's sysmeta names).
 SLO_ETAG = "X-Object-Sysmeta-Slo-Etag"
@@ -63,10 +63,16 @@ def check_dlo_header(value: str | None) -> None:
         raise SwiftError(400, "X-Object-Manifest must be in the format container/prefix")
 
 
-def dlo_segments(call: Call, record: ObjectRecord) -> tuple[list[ObjectRecord], bool]:
-    """Return the first page of a DLO's segments and whether it is the whole list."""
+def manifest_target(record: ObjectRecord) -> tuple[str, str]:
+    """Return the ``(container, prefix)`` a DLO manifest's header names, percent-decoded."""
     value = urllib.parse.unquote_to_bytes(record.headers["X-Object-Manifest"].encode("latin-1")).decode("utf-8", "replace")
     container, _slash, prefix = value.partition("/")
+    return container, prefix
+
+
+def dlo_segments(call: Call, record: ObjectRecord) -> tuple[list[ObjectRecord], bool]:
+    """Return the first page of a DLO's segments and whether it is the whole list."""
+    container, prefix = manifest_target(record)
     if call.service.store.get_container(call.cluster, call.account, container) is None:
         # The segment listing fails, and Swift returns its 404.
         raise SwiftError(404)
@@ -92,8 +98,9 @@ def dlo_response(call: Call, record: ObjectRecord) -> Response:
     ]
     if not complete:
         # Like Swift, no Content-Length nor ETag when the segments fill more than one
-        # listing page: the body goes out chunked, Range ignored.
-        chunks = iter(()) if call.head else body.iter_range(0, body.size)
+        # listing page. The body goes out chunked, every page of segments read as it
+        # streams, and Range is ignored.
+        chunks = iter(()) if call.head else _all_dlo_chunks(call, record)
         return new_response(200, chunks, headers)
 
     etag = hashlib.md5("".join(segment.etag for segment in segments).encode("ascii"), usedforsecurity=False).hexdigest()
@@ -103,6 +110,14 @@ def dlo_response(call: Call, record: ObjectRecord) -> Response:
     specs = parse_range(call.request.headers.get("Range"))
     single_range = specs is not None and len(specs) == 1
     return serve(call, body, body.size, headers, etag, record.timestamp, record.content_type, honour_range=single_range)
+
+
+def _all_dlo_chunks(call: Call, record: ObjectRecord) -> Iterator[bytes]:
+    container, prefix = manifest_target(record)
+    store = call.service.store
+    for segment in store.iter_objects(call.cluster, call.account, container, prefix):
+        if segment.file:
+            yield from Body([Piece(store.root / segment.file, 0, segment.size)]).iter_range(0, segment.size)
 
 
 # -- static large objects: reading ---------------------------------------------------------
@@ -131,7 +146,11 @@ def slo_pieces(call: Call, record: ObjectRecord, depth: int = 0) -> list[Piece]:
             continue
         container, _slash, name = segment["name"].lstrip("/").partition("/")
         target = live_object(call, container, name)
-        if target is None or target.etag != segment["hash"] or target.size != segment["bytes"]:
+        if target is not None and is_slo(target):
+            etag, size = target.headers.get(SLO_ETAG, ""), int(target.headers.get(SLO_SIZE, target.listing_bytes))
+        elif target is not None:
+            etag, size = target.etag, target.size
+        if target is None or etag != segment["hash"] or size != segment["bytes"]:
             # NOTE: Swift notices a missing or changed segment only when it reaches it. It
             # then cuts the body short, or returns 409 when it is the first segment. The
             # sandbox checks every segment before it sends anything.
@@ -224,11 +243,14 @@ def stage_large_object(call: Call, record: ObjectRecord, account: str, container
     """Write a DLO's or SLO's concatenated body to a temporary file (a copy of it becomes plain)."""
     if is_slo(record):
         body = Body(slo_pieces(call, record))
+        chunks = body.iter_range(0, body.size)
     else:
-        segments, _complete = dlo_segments(call, record)
-        root = call.service.store.root
-        body = Body(Piece(root / segment.file, 0, segment.size) for segment in segments if segment.file)
-    return call.service.store.stage_chunks(body.iter_range(0, body.size), call.settings["max_file_size"])
+        dlo_segments(call, record)
+        chunks = _all_dlo_chunks(call, record)
+    try:
+        return call.service.store.stage_chunks(chunks, call.settings["max_file_size"])
+    except BodyTooLarge:
+        raise SwiftError(413) from None
 
 
 def copy_manifest_record(
