@@ -186,8 +186,17 @@ def validate_prefix(value: Any, what: str = "prefix") -> str:
 
 
 def quote_name(name: str) -> str:
-    """Percent-encode the UTF-8 bytes of a name, keeping ``/`` literal."""
-    return quote(name.encode("utf-8"), safe="/")
+    """Percent-encode the UTF-8 bytes of a name, keeping ``/`` literal.
+
+    Path segments that are exactly ``.`` or ``..`` are encoded as ``%2E``: urllib3
+    removes literal dot segments from a URL (RFC 3986 normalization), which would send
+    ``x/../y`` as ``y``, while Swift stores such names as they are.
+    """
+    encoded = quote(name.encode("utf-8"), safe="/")
+    if "." not in name:
+        return encoded
+    segments = encoded.split("/")
+    return "/".join("%2E" * len(segment) if segment in (".", "..") else segment for segment in segments)
 
 
 def object_path(container: str | None = None, name: str | None = None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ovhub_jupyter.core import errors
@@ -32,6 +32,13 @@ def test_quote_name_does_not_normalize_unicode():
 
     assert quote_name(composed) == "%C3%A9"
     assert quote_name(decomposed) == "e%CC%81"
+
+
+def test_quote_name_encodes_dot_segments():
+    assert quote_name("x/../y") == "x/%2E%2E/y"
+    assert quote_name("./a") == "%2E/a"
+    assert quote_name("..") == "%2E%2E"
+    assert quote_name("a.b/...") == "a.b/..."
 
 
 def test_object_reference_round_trips():
@@ -165,11 +172,20 @@ def test_invalid_metadata_is_rejected(metadata, fragment):
 # -- property tests --------------------------------------------------------------------------
 
 # Any Unicode text without surrogates or NUL: what a valid object name may contain.
-_NAME_TEXT = st.text(
+_ANY_TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
     min_size=1,
     max_size=40,
 )
+
+# Path-like names built from the segments that URL handling tends to rewrite.
+_PATH_LIKE = st.lists(
+    st.sampled_from(["", ".", "..", "a", "é", " ", "%2E", "%2F", "?", "#", "+"]) | _ANY_TEXT,
+    min_size=1,
+    max_size=5,
+).map("/".join).filter(bool)
+
+_NAME_TEXT = _ANY_TEXT | _PATH_LIKE
 
 
 @settings(max_examples=200, deadline=None)
@@ -186,6 +202,9 @@ def test_quote_name_inverts_byte_for_byte(name):
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=_NAME_TEXT)
+@example(name="x/../y")
+@example(name=".")
+@example(name="a//b/")
 def test_valid_names_round_trip_on_server(swift_server, account, container, name):
     data = name.encode("utf-8")
 

@@ -32,6 +32,11 @@ AWKWARD_NAMES = [
     "tilde~dot.",
     "%2F not a slash",
     "e\u0301 decomposed",
+    "x/../dot-dot",
+    "a/./dot",
+    "..",
+    "./start",
+    "end/..",
 ]
 
 
