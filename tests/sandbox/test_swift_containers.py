@@ -171,3 +171,22 @@ def test_write_acl_lets_other_user_upload(sandbox, account):
     assert upload.status_code == 201
     assert read.content == b"hi"
     assert delete_container.status_code == 403
+
+
+def test_container_quotas(account):
+    container = new_container(account, "quota")
+    account.request("POST", f"/{container}", headers={"X-Container-Meta-Quota-Bytes": "10", "X-Container-Meta-Quota-Count": "2"})
+
+    first = account.request("PUT", f"/{container}/a", data=b"123456")
+    over_bytes = account.request("PUT", f"/{container}/b", data=b"123456")
+    second = account.request("PUT", f"/{container}/c", data=b"1")
+    over_count = account.request("PUT", f"/{container}/d", data=b"1")
+    invalid = account.request("POST", f"/{container}", headers={"X-Container-Meta-Quota-Bytes": "ten"})
+
+    assert first.status_code == 201
+    assert over_bytes.status_code == 413
+    assert over_bytes.text == "Upload exceeds quota."
+    assert second.status_code == 201
+    assert over_count.status_code == 413
+    assert invalid.status_code == 400
+    assert invalid.text == "Invalid bytes quota."

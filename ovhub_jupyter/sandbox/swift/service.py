@@ -590,6 +590,10 @@ class SwiftService(Service):
         return swift_response(201, b"") if created else swift_response(202)
 
     def _container_updates(self, call: Call) -> dict[str, str | None]:
+        for header, message in (("X-Container-Meta-Quota-Bytes", "Invalid bytes quota."), ("X-Container-Meta-Quota-Count", "Invalid count quota.")):
+            value = call.request.headers.get(header)
+            if value and not value.isdigit():
+                raise SwiftError(400, message)
         updates = self._meta_updates(call, "container", CONTAINER_KEPT_HEADERS)
         for header in ("X-Container-Read", "X-Container-Write"):
             value = updates.get(header)
