@@ -818,13 +818,14 @@ def encode_query(params: Mapping[str, Any] | None) -> str:
 def sign_temp_url(key: str, method: str, expires: int, path: str, digest: str = "sha256") -> str:
     """Return the ``temp_url_sig`` value for ``method`` on ``path`` (``/v1/...``) until ``expires``.
 
-    sha1 and sha256 signatures are hex; sha512 ones are ``sha512:`` and URL-safe base64,
+    sha1 and sha256 signatures are hex. sha512 ones are ``sha512:`` and URL-safe base64,
     as Swift's tempurl middleware expects.
     """
     body = f"{method}\n{expires}\n{path}".encode("utf-8")
     mac = hmac.new(key.encode("utf-8"), body, getattr(hashlib, digest))
     if digest == "sha512":
-        return "sha512:" + base64.urlsafe_b64encode(mac.digest()).decode("ascii")
+        # Padding dropped, as python-swiftclient does; Swift accepts the value either way.
+        return "sha512:" + base64.urlsafe_b64encode(mac.digest()).decode("ascii").rstrip("=")
     return mac.hexdigest()
 
 
