@@ -110,3 +110,12 @@ def test_interface_ensure_account(sandbox):
 
     assert head.status_code == 204
     assert head.headers["X-Account-Container-Count"] == "0"
+
+
+def test_trans_id_extra_is_appended(sandbox):
+    account = login(sandbox)
+
+    response = account.request("HEAD", "", headers={"X-Trans-Id-Extra": "nightly job/42"})
+
+    assert response.headers["X-Trans-Id"].endswith("-nightly%20job/42")
+    assert response.headers["X-Openstack-Request-Id"] == response.headers["X-Trans-Id"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import math
+import urllib.parse
 import uuid
 from typing import Iterable
 
@@ -123,9 +124,16 @@ def swift_response(
     return response
 
 
-def new_trans_id(now: float) -> str:
-    """Return a transaction id in Swift's format: ``tx``, 21 hex digits, ``-``, the time in hex."""
-    return f"tx{uuid.uuid4().hex[:21]}-{int(now):010x}"
+def new_trans_id(now: float, extra: str | None = None) -> str:
+    """Return a transaction id in Swift's format: ``tx``, 21 hex digits, ``-``, the time in hex.
+
+    A client's ``X-Trans-Id-Extra`` (its first 32 characters, percent-encoded) is appended
+    after one more ``-``, as the proxy does.
+    """
+    trans_id = f"tx{uuid.uuid4().hex[:21]}-{int(now):010x}"
+    if extra:
+        trans_id += "-" + urllib.parse.quote(extra[:32])
+    return trans_id
 
 
 def normal_timestamp(timestamp: float) -> str:

@@ -231,7 +231,7 @@ class SwiftService(Service):
     def handle(self, request: Request, path: str) -> Response:
         """Handle one Swift request."""
         now = self.state.now()
-        trans_id = new_trans_id(now)
+        trans_id = new_trans_id(now, request.headers.get("X-Trans-Id-Extra"))
         try:
             response = self._route(request, path, now)
         except SwiftError as error:
