@@ -3,8 +3,8 @@
 An observation keeps what a client reads: the status, the headers a case names and the
 body. Values that legitimately differ between two servers (dates, timestamps, tokens,
 transaction ids, the account name, the storage URL) are replaced by the name of their
-format after a check that they have that format; a value in the wrong format is kept as
-it is, so the comparison shows it.
+format, after a check that they have it. A value in the wrong format is kept as it is,
+so the comparison shows it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from typing import Any
 from xml.etree import ElementTree
 
-# RFC 7231 IMF-fixdate, the only date format Swift sends.
+# RFC 7231 IMF-fixdate, the date format Swift sends.
 HTTP_DATE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$")
 # X-Timestamp and X-Put-Timestamp: Unix seconds with exactly five decimals.
 SWIFT_TIMESTAMP = re.compile(r"^\d{10}\.\d{5}$")
