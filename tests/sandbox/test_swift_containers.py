@@ -190,3 +190,29 @@ def test_container_quotas(account):
     assert over_count.status_code == 413
     assert invalid.status_code == 400
     assert invalid.text == "Invalid bytes quota."
+
+
+def test_cors_preflight_and_response_headers(account):
+    container = new_container(account, "cors")
+    account.request(
+        "POST",
+        f"/{container}",
+        headers={"X-Container-Meta-Access-Control-Allow-Origin": "https://app.example", "X-Container-Meta-Access-Control-Max-Age": "60"},
+    )
+    account.request("PUT", f"/{container}/x", data=b"x", headers={"X-Object-Meta-K": "v"})
+    preflight_headers = {"Origin": "https://app.example", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-auth-token"}
+
+    allowed = requests.options(f"{account.url}/{container}/x", headers=preflight_headers)
+    refused = requests.options(f"{account.url}/{container}/x", headers={**preflight_headers, "Origin": "https://evil.example"})
+    got = account.request("GET", f"/{container}/x", headers={"Origin": "https://app.example"})
+    other_origin = account.request("GET", f"/{container}/x", headers={"Origin": "https://evil.example"})
+
+    assert allowed.status_code == 200
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert allowed.headers["Access-Control-Max-Age"] == "60"
+    assert allowed.headers["Access-Control-Allow-Headers"] == "x-auth-token"
+    assert allowed.headers["Vary"] == "Origin, Access-Control-Request-Headers"
+    assert refused.status_code == 401
+    assert got.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert "x-object-meta-k" in got.headers["Access-Control-Expose-Headers"].split(", ")
+    assert "Access-Control-Allow-Origin" not in other_origin.headers

@@ -33,7 +33,7 @@ from werkzeug.wrappers import Request, Response
 from ..app import Service, raw_query
 from ..faults import FaultRule
 from ..state import SandboxState, Token
-from . import bulk, objects, tempurl
+from . import bulk, cors, objects, tempurl
 from .access import Caller, acl_allows, clean_acl, identify
 from .call import Call
 from .info import info_document
@@ -268,7 +268,7 @@ class SwiftService(Service):
                 return self._temp_url_request(request, rest, cluster, params, now)
         call = self._call(request, rest, cluster, params, now)
         self._authorize(call)
-        return self._dispatch(call)
+        return self._run(call)
 
     def regions(self) -> list[str]:
         """Return the Public Cloud regions, lower case, as their paths spell them."""
@@ -293,6 +293,17 @@ class SwiftService(Service):
         if len(segments) > 2 and segments[1] in ("v1", "v1.0") and segments[2]:
             return segments[2]
         return "unknown"
+
+    def _run(self, call: Call) -> Response:
+        """Run the handler, then add CORS headers for an allowed ``Origin``, as Swift's handlers do."""
+        try:
+            response = self._dispatch(call)
+        except SwiftError as error:
+            response = error.response(head=call.head)
+        if call.path.container and call.method != "OPTIONS" and call.request.headers.get("Origin"):
+            container = self.store.get_container(call.cluster, call.account, call.path.container)
+            response = cors.decorate(response, call.request, container)
+        return response
 
     def _dispatch(self, call: Call) -> Response:
         method = call.method
@@ -329,6 +340,9 @@ class SwiftService(Service):
 
     def _options(self, call: Call) -> Response:
         allow = {"account": ACCOUNT_METHODS, "container": CONTAINER_METHODS, "object": OBJECT_OPTIONS}[call.path.level]
+        if call.path.container and call.request.headers.get("Origin"):
+            container = self.store.get_container(call.cluster, call.account, call.path.container)
+            return cors.preflight(call.request, container, allow)
         return swift_response(200, b"", headers=[("Allow", allow)])
 
     # -- authentication and authorization -------------------------------------------------
@@ -376,7 +390,7 @@ class SwiftService(Service):
         if call.path.account != grant.account or (grant.container and call.path.container != grant.container):
             raise tempurl._invalid(request)
         call.service.ensure_account(cluster, grant.account)
-        response = self._dispatch(call)
+        response = self._run(call)
         return tempurl.dress(response, request, grant, call.path.obj or "")
 
     def temp_url_keys(self, cluster: str, account: str, container: str | None) -> list[tuple[str, str]]:
