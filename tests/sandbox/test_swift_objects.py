@@ -289,3 +289,18 @@ def test_head_answers_have_length_but_no_body(account, container):
     assert found.content == b""
     assert missing.status_code == 404
     assert missing.headers["Content-Length"] == "0"
+
+
+def test_upload_cut_short_is_499_and_stores_nothing(sandbox, account, container):
+    import socket
+
+    path = urllib.parse.urlsplit(account.url).path + f"/{container}/cut"
+    with socket.create_connection(("127.0.0.1", sandbox.port), timeout=30) as connection:
+        request = f"PUT {path} HTTP/1.1\r\nHost: sandbox\r\nX-Auth-Token: {account.token}\r\nContent-Length: 100\r\n\r\nabc"
+        connection.sendall(request.encode())
+        connection.shutdown(socket.SHUT_WR)
+        status_line = connection.recv(200).split(b"\r\n", 1)[0]
+
+    assert status_line == b"HTTP/1.1 499 Client Disconnect"
+    assert account.request("HEAD", f"/{container}/cut").status_code == 404
+    assert list((sandbox.data_dir / "swift" / "staging").iterdir()) == []

@@ -12,6 +12,7 @@ import mimetypes
 import urllib.parse
 from typing import Iterable
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Response
 
 from . import large
@@ -328,7 +329,7 @@ def stage_request_body(call: Call, length: int | None) -> StagedBody:
         return call.service.store.stage_stream(call.request.stream, call.settings["max_file_size"], length)
     except BodyTooLarge:
         raise SwiftError(413, "Your request is too large.", content_type="text/plain") from None
-    except BodyIncomplete:
+    except (BodyIncomplete, ClientDisconnected):
         raise SwiftError(499) from None
 
 

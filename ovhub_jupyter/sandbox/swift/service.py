@@ -28,6 +28,7 @@ import threading
 import uuid
 from typing import Any, Iterator
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
 from ..app import Service, raw_query
@@ -674,5 +675,5 @@ def _drain(request: Request) -> None:
             if not chunk:
                 return
             read += len(chunk)
-    except OSError:
+    except (OSError, ClientDisconnected):
         return
