@@ -209,6 +209,10 @@ class SwiftService(Service):
 
     # -- Service hooks ------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Close the store's database connections (a later request opens new ones)."""
+        self.store.close()
+
     def reset(self) -> None:
         """Return every cluster to the seeded data."""
         self.store.restore()
