@@ -102,12 +102,6 @@ DEFAULT_CHUNK_SIZE = 1024 * 1024
 # Segments of <container>/<object> go to <container><suffix>, as python-swiftclient does.
 SEGMENT_CONTAINER_SUFFIX = "_segments"
 
-# Digests Swift accepts for temp URLs, in order of preference.
-TEMP_URL_DIGESTS = ("sha256", "sha512", "sha1")
-
-# Methods a temp URL can be signed for.
-TEMP_URL_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
-
 # The MD5 of zero bytes: the listing hash of a dynamic large object manifest.
 EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 
@@ -203,9 +197,15 @@ class SwiftAccount:
             credentials = self.provider.get()
             sent_headers["X-Auth-Token"] = credentials.token
             url = credentials.storage_url.rstrip("/") + path + query
-            response = self.http.request(
-                method, url, headers=sent_headers, data=data, stream=stream, idempotent=idempotent
-            )
+            try:
+                response = self.http.request(
+                    method, url, headers=sent_headers, data=data, stream=stream, idempotent=idempotent
+                )
+            except errors.ConnectionFailedError as exc:
+                # HttpClient's message names the URL only; the user needs the operation and the name.
+                if exc.operation is None:
+                    exc.operation, exc.target = operation, target
+                raise
             if response.status_code != 401 or attempt == 2:
                 break
             # The token expired or was revoked since the provider handed it out.
@@ -702,98 +702,16 @@ class SwiftAccount:
     # -- temp URLs -------------------------------------------------------------------------
 
     def temp_url_key(self, *, create: bool = True) -> str | None:
-        """Return the account's temp URL key, setting a random one first when it has none.
+        """Return the account's temp URL key, setting one when it has none; see ``swift_tempurl.temp_url_key``."""
+        from .swift_tempurl import temp_url_key
 
-        The key is read from ``X-Account-Meta-Temp-URL-Key`` (or ``-Key-2``). When neither
-        is set and ``create`` is True, a random 256-bit key is stored in
-        ``X-Account-Meta-Temp-URL-Key``: this changes the account, and anyone with that
-        key can sign URLs for any of its objects.
-        """
-        if self._temp_url_key:
-            return self._temp_url_key
-        key = self._read_temp_url_key()
-        if key is None and create:
-            new_key = secrets.token_hex(32)
-            self.request(
-                "POST",
-                headers={"X-Account-Meta-Temp-URL-Key": new_key},
-                idempotent=True,
-                operation="set temp URL key of",
-                target="account",
-            )
-            logger.info("set a new temp URL key on account %s", self.provider.endpoint)
-            # Read it back: another client may have set its own key at the same moment.
-            key = self._read_temp_url_key()
-        self._temp_url_key = key
-        return key
+        return temp_url_key(self, create=create)
 
-    def _read_temp_url_key(self) -> str | None:
-        response = self.request("HEAD", operation="read account", target="account")
-        metadata = metadata_from_headers(response.headers, "account")
-        return metadata.get("temp-url-key") or metadata.get("temp-url-key-2") or None
+    def temp_url(self, container: str, name: str, **options: Any) -> str:
+        """Return a signed URL to one object that needs no token; see ``swift_tempurl.temp_url``."""
+        from .swift_tempurl import temp_url
 
-    def temp_url(
-        self,
-        container: str,
-        name: str,
-        *,
-        method: str = "GET",
-        expires_in: float = 3600,
-        digest: str | None = None,
-        filename: str | None = None,
-        inline: bool = False,
-        key: str | None = None,
-    ) -> str:
-        """Return a URL that allows ``method`` on one object, without a token, until it expires.
-
-        The signature is an HMAC of ``METHOD\\nEXPIRES\\n/v1/AUTH_x/container/object``
-        with the account's temp URL key (see ``temp_url_key``, which may set one).
-        ``digest`` defaults to sha256, or the best digest ``/info`` allows. The signed
-        path starts at ``/v1/`` even when the storage URL has a prefix before it.
-        ``filename`` names the download, and ``inline`` lets browsers show it in place.
-        NOTE: the expiry is computed from the local clock.
-        """
-        self._container_name(container)
-        self._object_name(name)
-        method = method.upper()
-        if method not in TEMP_URL_METHODS:
-            raise errors.InvalidInputError(
-                f"invalid temp URL method {method!r}", hint=f"choose one of {', '.join(TEMP_URL_METHODS)}"
-            )
-        if expires_in <= 0:
-            raise errors.InvalidInputError(f"invalid expiry {expires_in!r}: it must be a positive number of seconds")
-        digest = self._temp_url_digest(digest)
-
-        storage_url = self.provider.get().storage_url.rstrip("/")
-        account_path = _account_path(storage_url)
-        expires = int(time.time() + expires_in)
-        signed_path = unquote(account_path, errors="strict") + "/" + container + "/" + name
-        signature = sign_temp_url(key or self.temp_url_key(create=True) or "", method, expires, signed_path, digest)
-
-        query = f"temp_url_sig={quote(signature, safe='')}&temp_url_expires={expires}"
-        if filename is not None:
-            query += "&filename=" + quote(filename.encode("utf-8"), safe="")
-        if inline:
-            query += "&inline"
-        return storage_url + object_path(container, name) + "?" + query
-
-    def _temp_url_digest(self, digest: str | None) -> str:
-        allowed = self.limits().tempurl_digests
-        if digest is not None:
-            digest = digest.lower()
-            if digest not in TEMP_URL_DIGESTS or (allowed is not None and digest not in allowed):
-                choices = [d for d in TEMP_URL_DIGESTS if allowed is None or d in allowed]
-                raise errors.InvalidInputError(
-                    f"invalid temp URL digest {digest!r}", hint=f"this cluster allows {', '.join(choices) or 'none'}"
-                )
-            return digest
-        for candidate in TEMP_URL_DIGESTS:
-            if allowed is None or candidate in allowed:
-                return candidate
-        raise errors.ConfigError(
-            "the cluster allows none of the temp URL digests this client can sign with",
-            hint=f"the cluster allows {', '.join(allowed or ())}",
-        )
+        return temp_url(self, container, name, **options)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -813,20 +731,6 @@ def encode_query(params: Mapping[str, Any] | None) -> str:
         else:
             pairs.append(quote(name, safe="-_.") + "=" + quote(str(value).encode("utf-8"), safe=""))
     return "?" + "&".join(pairs)
-
-
-def sign_temp_url(key: str, method: str, expires: int, path: str, digest: str = "sha256") -> str:
-    """Return the ``temp_url_sig`` value for ``method`` on ``path`` (``/v1/...``) until ``expires``.
-
-    sha1 and sha256 signatures are hex. sha512 ones are ``sha512:`` and URL-safe base64,
-    as Swift's tempurl middleware expects.
-    """
-    body = f"{method}\n{expires}\n{path}".encode("utf-8")
-    mac = hmac.new(key.encode("utf-8"), body, getattr(hashlib, digest))
-    if digest == "sha512":
-        # Padding dropped, as python-swiftclient does; Swift accepts the value either way.
-        return "sha512:" + base64.urlsafe_b64encode(mac.digest()).decode("ascii").rstrip("=")
-    return mac.hexdigest()
 
 
 def object_stat_from_headers(container: str, name: str, headers: Mapping[str, str]) -> ObjectStat:
@@ -945,18 +849,6 @@ def _acl_headers(read_acl: str | None, write_acl: str | None) -> dict[str, str]:
 def _public_metadata(metadata: dict[str, str]) -> dict[str, str]:
     # Temp URL keys are secrets: they are never returned with the rest of the metadata.
     return {key: value for key, value in metadata.items() if not key.startswith("temp-url-key")}
-
-
-def _account_path(storage_url: str) -> str:
-    """Return the encoded ``/v1/AUTH_x`` part of a storage URL, whatever comes before it."""
-    path = urlsplit(storage_url).path.rstrip("/")
-    index = path.find("/v1/")
-    if index < 0:
-        raise errors.ConfigError(
-            f"the storage URL {storage_url!r} has no /v1/ in its path, so temp URLs cannot be signed",
-            hint="check the account's storage URL",
-        )
-    return path[index:]
 
 
 def _info_url(storage_url: str) -> str:
