@@ -18,25 +18,21 @@ safe to repeat: metadata updates (they set the same values again), the temp URL 
 deleted objects gone).
 
 Uploads and large objects are in ``swift_upload.py``, downloads in
-``swift_download.py``, deletes in ``swift_delete.py``; ``SwiftAccount`` offers them all
-as methods.
+``swift_download.py``, deletes in ``swift_delete.py`` and temp URLs in
+``swift_tempurl.py``. ``SwiftAccount`` offers them all as methods.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import logging
-import secrets
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 

@@ -13,7 +13,8 @@ size>/<index>``, then the manifest. On a cluster without SLO the same segments g
 dynamic large object manifest. When an object is overwritten, the segments of the old
 one are deleted only after the new object is in place, and never ones the new one uses;
 when the new manifest cannot be written, the new segments are deleted and the old object
-stays as it was.
+stays as it was. To know about old segments, every upload first reads (HEAD) the object
+it replaces, which costs one request per object.
 """
 
 from __future__ import annotations
@@ -227,14 +228,16 @@ def _object_headers(name: str, options: _UploadOptions, mtime: float | None) -> 
 def _prepare(
     account: "SwiftAccount",
     container: str,
-    name: str,
+    name: str | None,
     content_type: str | None,
     metadata: Mapping[str, str] | None,
     segment_size: int | None,
     headers: Mapping[str, str] | None,
 ) -> _UploadOptions:
+    """Validate the names (``name`` None: only the container) and options of an upload."""
     account._container_name(container)
-    account._object_name(name)
+    if name is not None:
+        account._object_name(name)
     if segment_size is not None and segment_size < 1:
         raise errors.InvalidInputError(f"invalid segment size {segment_size}: it must be at least 1 byte")
     checked = validate_metadata(metadata or {}, account.known_limits(), what="object metadata")
@@ -397,7 +400,7 @@ def upload_folder(
     root = Path(folder)
     if not root.is_dir():
         raise errors.InvalidInputError(f"{str(root)!r} is not a folder", hint="give the path of a local folder")
-    options = _prepare(account, container, prefix + "x", content_type, metadata, segment_size, None)
+    options = _prepare(account, container, None, content_type, metadata, segment_size, None)
     files = _walk_files(root)
     names = [prefix + relative for relative, _ in files]
     for object_name in names:

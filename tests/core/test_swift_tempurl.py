@@ -11,7 +11,8 @@ import requests
 from ovhub_jupyter.core import errors
 from ovhub_jupyter.core.http import HttpClient
 from ovhub_jupyter.core.keystone import KeystoneV3Provider
-from ovhub_jupyter.core.swift import SwiftAccount, sign_temp_url
+from ovhub_jupyter.core.swift import SwiftAccount
+from ovhub_jupyter.core.swift_tempurl import sign_temp_url
 
 from conftest import FAST_RETRY
 
