@@ -190,13 +190,14 @@ class KeystoneService(Service):
 
     def _add_demo_tenant(self) -> None:
         # The same login and password the OVHcloud API emulation returns from
-        # /cdn/webstorage/{sn}/credentials: derived from the demo account's secrets.
-        ovh = self.state.demo["ovh"]
-        account = ovh["webstorage_account"]
-        seed = f"{ovh['application_secret']}:{account}".encode("utf-8")
-        password = hashlib.sha256(seed).hexdigest()[:32]
-        service = ovh["webstorage_service"]
-        self.add_v2_tenant(tenant=service, login=service, password=password, account=account)
+        # /cdn/webstorage/{sn}/credentials.
+        credentials = self.state.webstorage_credentials()
+        self.add_v2_tenant(
+            tenant=credentials["tenant"],
+            login=credentials["login"],
+            password=credentials["password"],
+            account=self.state.demo["ovh"]["webstorage_account"],
+        )
 
     # -- Service hooks --------------------------------------------------------------------
 

@@ -109,6 +109,10 @@ def seed_swift(swift: "SwiftService") -> None:
     _seed_webstorage(swift, demo["ovh"]["webstorage_account"])
 
 
+# hubiC accounts had 25 GiB; the sandbox hubiC API reports the same figure.
+HUBIC_QUOTA_BYTES = 26843545600
+
+
 def _put(swift: "SwiftService", cluster: str, account: str, container: str, name: str, data: bytes, content_type: str) -> None:
     swift.put_object_bytes(cluster, account, container, name, data, content_type, timestamp=SEED_TIME)
 
@@ -123,6 +127,8 @@ def _seed_hubic(swift: "SwiftService", account: str, sales: list[dict[str, Any]]
     # large files' segments in "default_segments".
     _container(swift, "main", account, "default")
     _container(swift, "main", account, "default_segments")
+    # hubiC reported the account's quota on a HEAD of the Swift account.
+    swift.store.update_account_meta("main", account, {"X-Account-Meta-Quota": str(HUBIC_QUOTA_BYTES)})
     for folder in ("Documents", "Photos", "datasets"):
         _put(swift, "main", account, "default", folder, b"", DIRECTORY)
     readme = (

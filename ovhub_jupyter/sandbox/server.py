@@ -123,6 +123,10 @@ class Sandbox:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        for service in self.app.services.values():
+            close = getattr(service, "close", None)
+            if close is not None:
+                close()
         self._server = None
         self._thread = None
         if self._owned_data_dir:

@@ -8,6 +8,7 @@ folder keeps its accounts, and two sandboxes never share secrets.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -231,6 +232,18 @@ class SandboxState:
             json.dump(demo, handle, indent=2)
         os.replace(temporary, path)
         return demo
+
+    def webstorage_credentials(self) -> dict[str, str]:
+        """Return the legacy webstorage tenant's ``login``, ``password`` and ``tenant``.
+
+        The password is derived from the demo account's stored secrets, so it stays the same
+        for a data folder across restarts, like a real service's password. The OVHcloud API
+        emulation hands it out and the Keystone v2.0 emulation accepts it.
+        """
+        ovh = self.demo["ovh"]
+        seed = f"{ovh['application_secret']}:{ovh['webstorage_account']}".encode("utf-8")
+        service = ovh["webstorage_service"]
+        return {"login": service, "password": hashlib.sha256(seed).hexdigest()[:32], "tenant": service}
 
     def swift_storage_url(self, account: str, region: str | None = None) -> str:
         """Return the storage URL of a Swift account in the main cluster or in a region."""

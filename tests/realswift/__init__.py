@@ -238,7 +238,10 @@ class RealSwift:
         sections = [
             self._common_section(self.ports.proxy),
             f"[pipeline:main]\npipeline = {PROXY_PIPELINE}\n\n",
-            "[app:proxy-server]\nuse = egg:swift#proxy\naccount_autocreate = true\nallow_account_management = true\n\n",
+            # A backend error (such as ENOSPC on an xattr for a very long name) would
+            # otherwise take the only object server out of service for 60 s.
+            "[app:proxy-server]\nuse = egg:swift#proxy\naccount_autocreate = true\nallow_account_management = true\n"
+            "error_suppression_limit = 1000000\n\n",
         ]
         filters = []
         for name in PROXY_PIPELINE.split()[:-1]:

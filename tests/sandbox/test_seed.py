@@ -101,3 +101,14 @@ def test_seed_files_hold_no_timestamps(tmp_path):
     assert len(lines) == 100
     assert all(set(line) == {"order_id", "date", "region", "product", "quantity", "unit_price", "total"} for line in lines)
     assert hashlib.md5(b"".join(json.dumps(line, sort_keys=True).encode() + b"\n" for line in lines)).hexdigest() == headers["Etag"]
+
+
+def test_hubic_account_reports_its_quota(tmp_path):
+    with Sandbox(data_dir=tmp_path) as sandbox:
+        swift = sandbox.app.services["swift"]
+        account = sandbox.app.state.demo["hubic"]["account"]
+        token = swift.issue_token([("main", account)])
+
+        response = requests.head(swift.storage_url("main", account), headers={"X-Auth-Token": token.value})
+
+    assert response.headers["X-Account-Meta-Quota"] == "26843545600"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from ..state import SandboxState
@@ -56,12 +55,8 @@ class WebstorageRoutes:
 
     def credentials(self, call: Call) -> dict[str, str]:
         self._check_service(call)
-        # The password is derived from the demo account's stored secrets, so it stays the
-        # same for a data folder across restarts, like a real service's password.
-        seed = f"{self.state.demo['ovh']['application_secret']}:{self.account}".encode("utf-8")
-        password = hashlib.sha256(seed).hexdigest()[:32]
-        login = self.service_name
-        tenant = self.service_name
+        credentials = self.state.webstorage_credentials()
+        password, login, tenant = credentials["password"], credentials["login"], credentials["tenant"]
         self.swift.ensure_account("main", self.account)
         # Registered on every call because a sandbox reset clears the Keystone side.
         self.keystone.add_v2_tenant(tenant=tenant, login=login, password=password, account=self.account)
