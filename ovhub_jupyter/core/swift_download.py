@@ -34,7 +34,7 @@ from . import errors
 from .http import request_id_of
 from .progress import NullProgress, Progress
 from .swift_results import TransferResult, header_int, strip_etag
-from .swift_transfer import PartProgress, check_stop, local_file_error, run_parallel
+from .swift_transfer import PartProgress, check_stop, finish_many, local_file_error, run_parallel
 
 if TYPE_CHECKING:
     from .swift import SwiftAccount
@@ -409,8 +409,6 @@ def download_folder(
     afterwards the first is raised, or, with ``raise_errors=False``, every result is
     returned with its ``error``.
     """
-    from .swift_upload import _finish_many
-
     account._container_name(container)
     root = Path(folder)
     entries = account.list_objects(container, prefix=prefix or None)
@@ -445,7 +443,7 @@ def download_folder(
     except BaseException:
         progress.end(failed=True)
         raise
-    return _finish_many(results, progress, raise_errors)
+    return finish_many(results, progress, raise_errors)
 
 
 def local_relative_path(name: str) -> list[str]:

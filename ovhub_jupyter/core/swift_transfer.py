@@ -1,5 +1,6 @@
 """Pieces shared by Swift uploads and downloads: progress without double counting, a
-thread pool that stops cleanly on Ctrl-C, and turning local file errors into results.
+thread pool that stops cleanly on Ctrl-C, local file errors, and the results of many
+transfers.
 
 Uploads are in ``swift_upload.py`` and downloads in ``swift_download.py``.
 """
@@ -14,6 +15,7 @@ from typing import TypeVar
 
 from . import errors
 from .progress import Progress
+from .swift_results import TransferResult
 
 logger = logging.getLogger(__name__)
 
@@ -93,3 +95,18 @@ def local_file_error(exc: OSError, operation: str, target: str, path: object) ->
         target=target,
         hint="check the local path, its permissions and the free disk space",
     )
+
+
+def finish_many(results: list[TransferResult], progress: Progress, raise_errors: bool) -> list[TransferResult]:
+    """End ``progress``, log every failed transfer, and raise the first one when ``raise_errors``."""
+    failures = [result for result in results if result.error is not None]
+    progress.end(failed=bool(failures))
+    for failure in failures:
+        logger.warning("%s of %s/%s failed: %s", failure.action, failure.container, failure.name, failure.error)
+    if failures and raise_errors:
+        first = failures[0].error
+        assert first is not None
+        if len(failures) > 1:
+            logger.warning("%d of %d transfers failed; raising the first", len(failures), len(results))
+        raise first
+    return results

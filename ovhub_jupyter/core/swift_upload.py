@@ -1,32 +1,32 @@
 """Uploads to Swift: files, folders, bytes and streams, as plain objects or large objects.
 
-Every object and segment is sent with its MD5 in ``ETag``, so Swift refuses (422) bytes
+Every object and segment is sent with its MD5 in ``ETag``, so Swift rejects (422) bytes
 that changed on the way, and the ETag Swift returns is compared again. Sources that can
 be read twice (files, bytes) are hashed first and then streamed. A stream that can be
-read only once is copied, one segment at a time, into a spooled temporary file (memory
-up to ``SPOOL_MEMORY``, then disk). That gives the MD5 before sending and lets a retried
-request read the segment again. Memory stays flat whatever the size.
+read only once is copied, one segment at a time, into a spooled temporary file (see
+``swift_sources.py``). That gives the MD5 before sending and lets a retried request read
+the segment again. Memory stays flat whatever the size.
 
 Above the segment size an object goes up as a static large object: segments in
 parallel into ``<container>_segments`` under ``<name>/slo/<upload time>/<size>/<segment
 size>/<index>``, then the manifest. On a cluster without SLO the same segments get a
-dynamic large object manifest. When an object is overwritten, the segments of the old
-one are deleted only after the new object is in place, and never ones the new one uses;
-when the new manifest cannot be written, the new segments are deleted and the old object
-stays as it was. To know about old segments, every upload first reads (HEAD) the object
-it replaces, which costs one request per object.
+dynamic large object manifest.
+
+When an object is overwritten, the segments of the old one are deleted only after the
+new object is in place, and never ones the new one uses. When the new manifest cannot be
+written, the new segments are deleted and the old object stays as it was. To know about
+old segments, every upload first reads (HEAD) the object it replaces, which costs one
+request per object.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import math
 import mimetypes
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -39,169 +39,26 @@ from .progress import NullProgress, Progress
 from .swift_delete import delete_objects, delete_segments, dynamic_segments, static_segments
 from .swift_names import SwiftLimits, object_reference, validate_metadata
 from .swift_results import DYNAMIC_LARGE_OBJECT, STATIC_LARGE_OBJECT, TransferResult, strip_etag
-from .swift_transfer import PartProgress, check_stop, local_file_error, run_parallel
+from .swift_sources import (
+    BytesSource,
+    FileSource,
+    IterableReader,
+    LookaheadReader,
+    Source,
+    SpoolSource,
+    UploadBody,
+    md5_of,
+    spool_segment,
+)
+from .swift_transfer import PartProgress, finish_many, local_file_error, run_parallel
 
 if TYPE_CHECKING:
     from .swift import SwiftAccount
 
 logger = logging.getLogger(__name__)
 
-# Bytes of a stream's segment kept in memory before the spool moves to a temporary file.
-SPOOL_MEMORY = 8 * 1024 * 1024
-
-# Reads handed to http.client when it sends a body.
-BODY_READ_SIZE = 64 * 1024
-
 # Content type when neither the caller nor the file name gives one.
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
-
-
-# -- sources and bodies ----------------------------------------------------------------------
-
-
-class _Source:
-    """The bytes of one upload; ``open`` gives a reader of any byte range, as often as needed."""
-
-    size: int | None = None
-
-    def open(self, offset: int, length: int) -> IO[bytes]:
-        raise NotImplementedError
-
-
-class _FileSource(_Source):
-    def __init__(self, path: Path, size: int) -> None:
-        self.path = path
-        self.size = size
-
-    def open(self, offset: int, length: int) -> IO[bytes]:
-        handle = open(self.path, "rb")
-        handle.seek(offset)
-        return handle
-
-
-class _MemoryReader(io.RawIOBase):
-    """A reader over a memoryview that copies only the bytes each ``read`` returns."""
-
-    def __init__(self, view: memoryview) -> None:
-        self._view = view
-        self._position = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._view) if size is None or size < 0 else min(len(self._view), self._position + size)
-        chunk = bytes(self._view[self._position : end])
-        self._position = end
-        return chunk
-
-
-class _BytesSource(_Source):
-    def __init__(self, data: bytes | bytearray | memoryview) -> None:
-        self._view = memoryview(data).cast("B")
-        self.size = len(self._view)
-
-    def open(self, offset: int, length: int) -> IO[bytes]:
-        return _MemoryReader(self._view[offset : offset + length])  # type: ignore[return-value]
-
-
-class _SpoolSource(_Source):
-    """One segment of a stream, copied into a spooled temporary file; read from its start."""
-
-    def __init__(self, spool: Any, size: int) -> None:
-        self.spool = spool
-        self.size = size
-
-    def open(self, offset: int, length: int) -> IO[bytes]:
-        self.spool.seek(offset)
-        return _Unclosable(self.spool)  # type: ignore[return-value]
-
-    def close(self) -> None:
-        self.spool.close()
-
-
-class _Unclosable:
-    """A reader whose ``close`` does nothing, for a spool that outlives each request."""
-
-    def __init__(self, handle: Any) -> None:
-        self._handle = handle
-
-    def read(self, size: int = -1) -> bytes:
-        return self._handle.read(size)
-
-    def close(self) -> None:
-        pass
-
-
-class SourceChangedError(errors.OvhubError):
-    """The local file became shorter while it was being uploaded."""
-
-
-class _Body:
-    """A request body of exactly ``length`` bytes from a reader, reporting progress.
-
-    ``__len__`` lets requests send a Content-Length; ``read`` is what http.client calls.
-    """
-
-    def __init__(self, reader: IO[bytes], length: int, tracker: PartProgress, stop: threading.Event | None, name: str) -> None:
-        self._reader = reader
-        self._length = length
-        self._position = 0
-        self._tracker = tracker
-        self._stop = stop
-        self._name = name
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __iter__(self):  # noqa: ANN204 - requests checks for it to stream the body
-        while True:
-            chunk = self.read(BODY_READ_SIZE)
-            if not chunk:
-                return
-            yield chunk
-
-    def read(self, size: int = -1) -> bytes:
-        check_stop(self._stop)
-        remaining = self._length - self._position
-        if remaining <= 0:
-            return b""
-        size = remaining if size is None or size < 0 else min(size, remaining)
-        chunk = self._reader.read(size)
-        if not chunk:
-            raise SourceChangedError(
-                f"the source ended after {self._position} of {self._length} bytes",
-                operation="upload",
-                target=self._name,
-                hint="the file changed while it was being uploaded; upload it again once it is complete",
-            )
-        self._position += len(chunk)
-        self._tracker.reached(self._position)
-        return chunk
-
-    def close(self) -> None:
-        self._reader.close()
-
-
-def _md5_of(source: _Source, offset: int, length: int, chunk_size: int, stop: threading.Event | None) -> str:
-    digest = hashlib.md5()
-    reader = source.open(offset, length)
-    try:
-        remaining = length
-        while remaining > 0:
-            check_stop(stop)
-            chunk = reader.read(min(chunk_size, remaining))
-            if not chunk:
-                raise SourceChangedError(
-                    f"the source ended after {length - remaining} of {length} bytes",
-                    operation="upload",
-                    hint="the file changed while it was being read; upload it again once it is complete",
-                )
-            digest.update(chunk)
-            remaining -= len(chunk)
-    finally:
-        reader.close()
-    return digest.hexdigest()
 
 
 # -- options shared by every upload ----------------------------------------------------------
@@ -301,7 +158,7 @@ def upload_file(
     progress = progress or NullProgress()
     progress.begin(total_bytes=stat.st_size, total_files=1, description=f"upload {name}")
     try:
-        result = _upload_source(account, container, name, _FileSource(path, stat.st_size), options, stat.st_mtime, progress, None)
+        result = _upload_source(account, container, name, FileSource(path, stat.st_size), options, stat.st_mtime, progress, None)
     except BaseException:
         progress.end(failed=True)
         raise
@@ -327,7 +184,7 @@ def upload_bytes(
     if isinstance(data, str):
         raise errors.InvalidInputError("upload_bytes takes bytes, not str", hint="encode the text first, such as text.encode('utf-8')")
     options = _prepare(account, container, name, content_type, metadata, segment_size, headers)
-    source = _BytesSource(data)
+    source = BytesSource(data)
     progress = progress or NullProgress()
     progress.begin(total_bytes=source.size, total_files=1, description=f"upload {name}")
     try:
@@ -420,7 +277,7 @@ def upload_folder(
         def task(stop: threading.Event) -> TransferResult:
             try:
                 stat = path.stat()
-                source = _FileSource(path, stat.st_size)
+                source = FileSource(path, stat.st_size)
                 result = _upload_source(account, container, object_name, source, options, stat.st_mtime, progress, stop)
                 result.path = str(path)
             except errors.OvhubError as exc:
@@ -441,21 +298,7 @@ def upload_folder(
     except BaseException:
         progress.end(failed=True)
         raise
-    return _finish_many(results, progress, raise_errors)
-
-
-def _finish_many(results: list[TransferResult], progress: Progress, raise_errors: bool) -> list[TransferResult]:
-    failures = [result for result in results if result.error is not None]
-    progress.end(failed=bool(failures))
-    for failure in failures:
-        logger.warning("%s of %s/%s failed: %s", failure.action, failure.container, failure.name, failure.error)
-    if failures and raise_errors:
-        first = failures[0].error
-        assert first is not None
-        if len(failures) > 1:
-            logger.warning("%d of %d transfers failed; raising the first", len(failures), len(results))
-        raise first
-    return results
+    return finish_many(results, progress, raise_errors)
 
 
 def _walk_files(root: Path) -> list[tuple[str, Path]]:
@@ -478,32 +321,7 @@ def _as_reader(stream: IO[bytes] | Iterable[bytes]) -> Any:
         raise errors.InvalidInputError(
             "upload_stream takes a file object or an iterable of bytes", hint="use upload_bytes for bytes in memory"
         )
-    return _IterableReader(iter(stream))
-
-
-class _IterableReader:
-    """A ``read(size)`` interface over an iterator of byte chunks."""
-
-    def __init__(self, chunks: Any) -> None:
-        self._chunks = chunks
-        self._pending = b""
-
-    def read(self, size: int = -1) -> bytes:
-        while len(self._pending) < size or size < 0:
-            try:
-                chunk = next(self._chunks)
-            except StopIteration:
-                break
-            if not isinstance(chunk, (bytes, bytearray, memoryview)):
-                raise errors.InvalidInputError(
-                    f"the stream yielded {type(chunk).__name__}, not bytes", hint="yield bytes from the iterable"
-                )
-            self._pending += bytes(chunk)
-        if size < 0:
-            data, self._pending = self._pending, b""
-        else:
-            data, self._pending = self._pending[:size], self._pending[size:]
-        return data
+    return IterableReader(iter(stream))
 
 
 # -- one object, plain or segmented ----------------------------------------------------------
@@ -513,7 +331,7 @@ def _upload_source(
     account: "SwiftAccount",
     container: str,
     name: str,
-    source: _Source,
+    source: Source,
     options: _UploadOptions,
     mtime: float | None,
     progress: Progress,
@@ -540,7 +358,7 @@ def _put_part(
     account: "SwiftAccount",
     container: str,
     name: str,
-    source: _Source,
+    source: Source,
     offset: int,
     length: int,
     headers: Mapping[str, Any],
@@ -548,14 +366,14 @@ def _put_part(
     stop: threading.Event | None,
 ) -> str:
     """PUT ``length`` bytes of ``source`` as one object with its MD5; return the MD5."""
-    md5 = _md5_of(source, offset, length, account.chunk_size, stop)
-    opened: list[_Body] = []
+    md5 = md5_of(source, offset, length, account.chunk_size, stop)
+    opened: list[UploadBody] = []
 
     def body() -> Any:
         # Called once per attempt, so a retried request reads the bytes again from the start.
         if length == 0:
             return b""
-        reader = _Body(source.open(offset, length), length, tracker, stop, f"{container}/{name}")
+        reader = UploadBody(source.open(offset, length), length, tracker, stop, f"{container}/{name}")
         opened.append(reader)
         return reader
 
@@ -609,7 +427,7 @@ def _upload_segments(
     account: "SwiftAccount",
     container: str,
     name: str,
-    source: _Source,
+    source: Source,
     segment_size: int,
     headers: Mapping[str, Any],
     limits: SwiftLimits,
@@ -720,24 +538,6 @@ def _delete_new_segments(account: "SwiftAccount", segment_container: str, names:
 # -- streams ---------------------------------------------------------------------------------
 
 
-def _spool_segment(reader: Any, limit: int, chunk_size: int, stop: threading.Event | None) -> tuple[Any, int]:
-    """Copy up to ``limit`` bytes of ``reader`` into a spooled temporary file; return it and its size."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
-    size = 0
-    try:
-        while size < limit:
-            check_stop(stop)
-            chunk = reader.read(min(chunk_size, limit - size))
-            if not chunk:
-                break
-            spool.write(chunk)
-            size += len(chunk)
-    except BaseException:
-        spool.close()
-        raise
-    return spool, size
-
-
 def _upload_spooled(
     account: "SwiftAccount",
     container: str,
@@ -752,10 +552,10 @@ def _upload_spooled(
     segment_size = plan_segment_size(size, requested, limits) if size else max(min(requested, limits.max_file_size), 1)
     headers = _object_headers(name, options, None)
     old_segments = _existing_segments(account, container, name)
-    reader = _LookaheadReader(stream, account.chunk_size)
+    reader = LookaheadReader(stream, account.chunk_size)
 
-    spool, length = _spool_segment(reader, segment_size, account.chunk_size, None)
-    source = _SpoolSource(spool, length)
+    spool, length = spool_segment(reader, segment_size, account.chunk_size, None)
+    source = SpoolSource(spool, length)
     try:
         at_end = reader.at_end()
     except BaseException:
@@ -779,15 +579,15 @@ def _upload_spooled_segments(
     account: "SwiftAccount",
     container: str,
     name: str,
-    reader: "_LookaheadReader",
-    first: _SpoolSource,
+    reader: "LookaheadReader",
+    first: SpoolSource,
     segment_size: int,
     headers: Mapping[str, Any],
     limits: SwiftLimits,
     progress: Progress,
 ) -> TransferResult:
     kind = STATIC_LARGE_OBJECT if limits.slo else DYNAMIC_LARGE_OBJECT
-    source: _SpoolSource | None = first
+    source: SpoolSource | None = first
     segments: list[dict[str, Any]] = []
     names: list[str] = []
     try:
@@ -813,8 +613,8 @@ def _upload_spooled_segments(
             source.close()
             source = None
             if not reader.at_end():
-                spool, length = _spool_segment(reader, segment_size, account.chunk_size, None)
-                source = _SpoolSource(spool, length)
+                spool, length = spool_segment(reader, segment_size, account.chunk_size, None)
+                source = SpoolSource(spool, length)
 
         etag = _put_manifest(account, container, name, kind, segment_container, prefix, segments, headers)
     except errors.OvhubError:
@@ -826,34 +626,6 @@ def _upload_spooled_segments(
             source.close()
     total = sum(segment["size_bytes"] for segment in segments)
     return TransferResult("upload", container, name, None, total, etag, segments=len(segments))
-
-
-class _LookaheadReader:
-    """A reader that can tell whether its stream has ended, by reading one chunk ahead."""
-
-    def __init__(self, stream: Any, chunk_size: int) -> None:
-        self._stream = stream
-        self._chunk_size = chunk_size
-        self._ahead = b""
-
-    def read(self, size: int = -1) -> bytes:
-        if self._ahead:
-            if size is None or size < 0 or size >= len(self._ahead):
-                data, self._ahead = self._ahead, b""
-            else:
-                data, self._ahead = self._ahead[:size], self._ahead[size:]
-            return data
-        data = self._stream.read(size)
-        if data is None:
-            # A non-blocking raw stream with nothing ready; streams given here block.
-            return b""
-        return bytes(data)
-
-    def at_end(self) -> bool:
-        """Return True when no byte is left to read."""
-        if not self._ahead:
-            self._ahead = self.read(self._chunk_size)
-        return not self._ahead
 
 
 # -- overwriting large objects ---------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 from ovhub_jupyter.core import errors
 from ovhub_jupyter.core.progress import ProgressCounter
 from ovhub_jupyter.core.swift import SwiftAccount
-from ovhub_jupyter.core.swift_upload import SourceChangedError
+from ovhub_jupyter.core.swift_sources import SourceChangedError
 
 # Characters that every Swift client gets wrong at least once.
 AWKWARD_NAMES = [
