@@ -100,24 +100,38 @@ def object_fault_path(container: str, name: str | None = None) -> str:
     return pattern + r"(\?|$)"
 
 
+def forget_settings(shell: Any) -> None:
+    """Drop what %config set on SwiftMagics: the shell is a singleton, and its config
+    would otherwise reach the SwiftMagics of the next test."""
+    shell.config.pop("SwiftMagics", None)
+    magics = shell.magics_manager.registry.get("SwiftMagics")
+    if magics is not None:
+        for name, trait in magics.traits(config=True).items():
+            setattr(magics, name, trait.default_value)
+
+
 @pytest.fixture
 def notebook(shell, sandbox):
+    forget_settings(shell)
     shell.run_line_magic("ovhub", f"sandbox --url {sandbox.url}")
     fast_retries("hubic", "swift")
     book = Notebook(shell, "sandbox", "hubic", sandbox=sandbox)
     yield book
     sandbox.clear_faults()
     book.cleanup()
+    forget_settings(shell)
 
 
 @pytest.fixture
 def real_notebook(shell, real_swift):
+    forget_settings(shell)
     provider = V1AuthProvider(real_swift.auth_url, real_swift.user, real_swift.key)
     REGISTRY.register(Account(name="real", kind="swift", endpoint=real_swift.auth_url, provider=provider), make_default=True)
     fast_retries("real")
     book = Notebook(shell, "real", "real")
     yield book
     book.cleanup()
+    forget_settings(shell)
 
 
 @pytest.fixture(params=["sandbox", "real"])
