@@ -25,7 +25,7 @@ from ..core.swift_results import (
 )
 from .common import typed_frame
 
-# What a listing row is, in the ``kind`` column of ``%swift ls``.
+# Values of the ``kind`` column of ``%swift ls``.
 KIND_OBJECT = "object"
 KIND_FOLDER = "folder"
 KIND_STATIC = "slo"

@@ -1,8 +1,8 @@
 """``%swift`` and ``%%swift``: Swift containers and objects from a notebook, as DataFrames.
 
-The line magic runs one subcommand (``%swift ls box``); the cell magic runs a cell of
-them, one per line, and returns the last result, or stores the cell's text as an object
-(``%%swift put box/notes.txt``). Parsing is in ``swift_parser.py``, the subcommands in
+The line magic runs one subcommand (``%swift ls box``). The cell magic runs a cell of
+them, one per line, and returns the last result. ``%%swift put box/notes.txt`` stores
+the cell's text as an object instead. Parsing is in ``swift_parser.py``, the subcommands in
 ``swift_commands.py`` and ``swift_transfers.py``, DataFrame formats in
 ``swift_formats.py``. ``%config SwiftMagics`` lists the settings: segment size,
 concurrency, progress bars and short errors.

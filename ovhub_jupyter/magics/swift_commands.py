@@ -124,7 +124,7 @@ def rm(session: SwiftSession, arguments: argparse.Namespace) -> pd.DataFrame:
     if failures:
         container, name, reason = failures[0]
         raise errors.OvhubError(
-            f"{len(failures)} object(s) could not be deleted; the first, {container}/{name}: {reason}",
+            f"{len(failures)} object(s) could not be deleted, such as {container}/{name}: {reason}",
             operation="delete",
             hint="run the command again; objects already deleted count as not found",
         )

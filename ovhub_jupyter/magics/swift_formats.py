@@ -56,7 +56,7 @@ MAX_REASON_LENGTH = 300
 
 @dataclass(frozen=True)
 class TableFormat:
-    """How an object's bytes encode a table: the format and the compression (or None)."""
+    """The encoding of a table in an object's bytes: a format and a compression (or None)."""
 
     name: str
     compression: str | None = None

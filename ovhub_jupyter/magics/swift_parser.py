@@ -35,7 +35,7 @@ options. %%swift runs a cell of subcommands, one per line; %%swift put CONTAINER
 stores the cell's text. %config SwiftMagics lists the settings.
 """
 
-# Each subcommand: (name, one-line help, examples for its epilog).
+# Examples of each subcommand, shown in its --help.
 EXAMPLES = {
     "containers": "%swift containers\n  %swift containers --prefix logs- --out boxes",
     "ls": (

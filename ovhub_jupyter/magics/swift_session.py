@@ -1,4 +1,4 @@
-"""What every ``%swift`` subcommand gets: the account's client, the notebook, progress, names.
+"""The context of one ``%swift`` subcommand: the account's client, the notebook, progress, names.
 
 A ``SwiftSession`` is built for each command by ``SwiftMagics`` from the chosen account
 and the ``%config SwiftMagics`` settings. ``tracking`` gives a command one progress bar
@@ -23,8 +23,8 @@ from ..widgets.progress import ProgressBar
 class CombinedProgress:
     """Progress of several core calls shown on one bar: each call's totals add to the bar's.
 
-    The core calls ``begin`` and ``end`` once per call; here ``begin`` only adds the
-    call's totals, and ``end`` does nothing, because ``SwiftSession.tracking`` ends the bar
+    The core calls ``begin`` and ``end`` once per call. Here ``begin`` only adds the
+    call's totals and ``end`` does nothing, because ``SwiftSession.tracking`` ends the bar
     once, when the whole command is over.
     """
 

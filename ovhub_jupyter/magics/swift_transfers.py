@@ -56,7 +56,10 @@ def upload(session: SwiftSession, arguments: argparse.Namespace) -> pd.DataFrame
         )
     *sources, destination = arguments.paths
     container, prefix = session.target(destination)
-    prefix = "" if prefix is None else prefix if prefix.endswith("/") else prefix + "/"
+    if prefix is None:
+        prefix = ""
+    elif not prefix.endswith("/"):
+        prefix += "/"
     plan = plan_upload(session, sources, prefix, arguments.name)
     if not plan:
         return swift_frames.transfers_frame([])

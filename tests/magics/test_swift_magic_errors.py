@@ -14,7 +14,7 @@ from ovhub_jupyter.magics.base import MagicError
 from test_swift_magic_support import notebook, object_fault_path  # noqa: F401
 
 
-def test_not_found_error_names_object_status_and_trans_id(notebook):
+def test_not_found_error_details(notebook):
     container = notebook.new_container()
 
     message = notebook.error(f"stat {container}/missing.csv")
@@ -113,8 +113,8 @@ def test_progress_off_hides_slow_call(notebook, tmp_path):
 
 # -- any argument string ends in a result or a one-line error --------------------------------
 
-# Words that reach deep into the parser and the commands; the seeded "default" container
-# of the hubic account is left out so that no example can delete it.
+# Words that reach deep into the parser and the commands. The seeded "default" container
+# of the hubic account is left out, so no example can delete it.
 WORDS = [
     "containers", "ls", "stat", "mkdir", "rm", "rmdir", "upload", "download", "copy", "meta",
     "tempurl", "info", "read", "write", "put", "--account", "swift", "hubic", "ovh", "nowhere",

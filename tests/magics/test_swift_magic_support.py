@@ -1,9 +1,9 @@
 """Fixtures and helpers of the ``%swift`` tests (this module has no tests of its own).
 
-``notebook`` is a real IPython shell signed in to the sandbox's accounts (``hubic`` the
-default, ``swift`` the plain v1 account); ``real_notebook`` is the same shell with the
-real Swift registered as the default account ``real``; ``any_notebook`` runs a test on
-each. Their accounts retry with back-offs of milliseconds, so injected 503s and dropped
+``notebook`` is a real IPython shell signed in to the sandbox's accounts: ``hubic`` is
+the default and ``swift`` the plain v1 account. ``real_notebook`` is the same shell with
+the real Swift registered as the default account ``real``. ``any_notebook`` runs a test
+on each. Their accounts retry with back-offs of milliseconds, so injected 503s and dropped
 connections cost no time. Every container a test creates with ``new_container`` is
 deleted afterwards, with its segments container.
 """

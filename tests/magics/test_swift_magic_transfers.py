@@ -225,7 +225,7 @@ def test_invalid_container_name_fails_before_requests(notebook, tmp_path):
     assert notebook.request_count() == before
 
 
-def test_two_files_with_one_object_name_fail_before_requests(notebook, tmp_path):
+def test_duplicate_object_names_rejected(notebook, tmp_path):
     container = notebook.new_container()
     for folder in ("one", "two"):
         (tmp_path / folder).mkdir()
