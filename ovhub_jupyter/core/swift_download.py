@@ -101,17 +101,23 @@ def _stream_object(
 
     digest = hashlib.md5()
     delivered = 0
-    for chunk in _body_chunks(account, container, name, response, skip, start, end, etag, stop):
-        if expected is not None and delivered + len(chunk) > expected:
-            chunk = chunk[: expected - delivered]
-        write(chunk)
-        if check_md5:
-            digest.update(chunk)
-        delivered += len(chunk)
-        if tracker is not None:
-            tracker.reached(delivered)
-        if expected is not None and delivered >= expected:
-            break
+    chunks = _body_chunks(account, container, name, response, skip, start, end, etag, stop)
+    try:
+        for chunk in chunks:
+            if expected is not None and delivered + len(chunk) > expected:
+                chunk = chunk[: expected - delivered]
+            write(chunk)
+            if check_md5:
+                digest.update(chunk)
+            delivered += len(chunk)
+            if tracker is not None:
+                tracker.reached(delivered)
+            if expected is not None and delivered >= expected:
+                break
+    finally:
+        # Close the response now, also when the loop stopped early or write() failed.
+        chunks.close()
+        response.close()
 
     if expected is not None and delivered != expected:
         raise errors.ConnectionFailedError(

@@ -35,6 +35,8 @@ class Source:
 
 
 class FileSource(Source):
+    """A local file of known size."""
+
     def __init__(self, path: Path, size: int) -> None:
         self.path = path
         self.size = size
@@ -63,6 +65,8 @@ class MemoryReader(io.RawIOBase):
 
 
 class BytesSource(Source):
+    """Bytes in memory, read without copying more than each read returns."""
+
     def __init__(self, data: bytes | bytearray | memoryview) -> None:
         self._view = memoryview(data).cast("B")
         self.size = len(self._view)
@@ -150,6 +154,7 @@ class UploadBody:
 
 
 def md5_of(source: Source, offset: int, length: int, chunk_size: int, stop: threading.Event | None) -> str:
+    """Return the hex MD5 of ``length`` bytes of ``source`` from ``offset``."""
     digest = hashlib.md5()
     reader = source.open(offset, length)
     try:
@@ -189,14 +194,14 @@ def spool_segment(reader: Any, limit: int, chunk_size: int, stop: threading.Even
 
 
 class IterableReader:
-    """A ``read(size)`` interface over an iterator of byte chunks."""
+    """A ``read(size)`` interface over an iterator of byte chunks of any sizes."""
 
     def __init__(self, chunks: Any) -> None:
         self._chunks = chunks
-        self._pending = b""
+        self._pending = bytearray()
 
     def read(self, size: int = -1) -> bytes:
-        while len(self._pending) < size or size < 0:
+        while size is None or size < 0 or len(self._pending) < size:
             try:
                 chunk = next(self._chunks)
             except StopIteration:
@@ -205,11 +210,12 @@ class IterableReader:
                 raise errors.InvalidInputError(
                     f"the stream yielded {type(chunk).__name__}, not bytes", hint="yield bytes from the iterable"
                 )
-            self._pending += bytes(chunk)
-        if size < 0:
-            data, self._pending = self._pending, b""
-        else:
-            data, self._pending = self._pending[:size], self._pending[size:]
+            self._pending += chunk
+        if size is None or size < 0:
+            size = len(self._pending)
+        data = bytes(self._pending[:size])
+        # Deleting from the front of a bytearray is cheap in CPython (no copy of the rest).
+        del self._pending[:size]
         return data
 
 
@@ -230,8 +236,9 @@ class LookaheadReader:
             return data
         data = self._stream.read(size)
         if data is None:
-            # A non-blocking raw stream with nothing ready; streams given here block.
-            return b""
+            raise errors.InvalidInputError(
+                "the stream is non-blocking and had no data ready", hint="give a blocking file object or an iterable of bytes"
+            )
         return bytes(data)
 
     def at_end(self) -> bool:
