@@ -24,7 +24,6 @@ Uploads and large objects are in ``swift_upload.py``, downloads in
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Iterator, Mapping
@@ -97,9 +96,6 @@ DEFAULT_CHUNK_SIZE = 1024 * 1024
 
 # Segments of <container>/<object> go to <container><suffix>, as python-swiftclient does.
 SEGMENT_CONTAINER_SUFFIX = "_segments"
-
-# The MD5 of zero bytes: the listing hash of a dynamic large object manifest.
-EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 
 # Statuses of listing requests that mean "no entries" rather than an error.
 _EMPTY_LISTING_STATUSES = (204,)
@@ -182,6 +178,10 @@ class SwiftAccount:
         ``HttpClient``'s retries). With ``check``, an error status raises the matching
         ``ServiceError`` naming ``operation`` and ``target``.
         """
+        if container is not None:
+            self._container_name(container)
+        if name is not None:
+            self._object_name(name)
         path = object_path(container, name)
         query = encode_query(params)
         sent_headers = dict(headers or {})
