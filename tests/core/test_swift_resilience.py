@@ -284,3 +284,28 @@ def test_failed_download_keeps_existing_file(account, container, tmp_path):
 
     assert target.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+# -- logging ---------------------------------------------------------------------------------
+
+
+def test_logs_never_show_tokens_or_keys(sandbox_server, caplog):
+    sandbox = sandbox_server.sandbox
+    account = sandbox_server.account()
+    container = sandbox_server.new_container(account)
+    first_token = account.provider.get().token
+    sandbox.add_fault(object_path_pattern(container, "o"), method="PUT", status=503, count=1, retry_after=0)
+
+    with caplog.at_level("DEBUG", logger="ovhub_jupyter"):
+        account.upload_bytes(container, "o", b"logged")
+        sandbox.expire_tokens()
+        account.download_bytes(container, "o")
+        url = account.temp_url(container, "o")
+        log_text = caplog.text
+
+    signature = url.split("temp_url_sig=")[1].split("&")[0]
+    hidden = [first_token, account.provider.get().token, sandbox_server.key, account.temp_url_key(), signature]
+    assert "retry 1 of" in log_text
+    assert "token rejected" in log_text
+    for secret in hidden:
+        assert secret not in log_text
