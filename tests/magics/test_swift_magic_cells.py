@@ -7,7 +7,7 @@ import pytest
 from ovhub_jupyter.magics.base import MagicError
 from ovhub_jupyter.magics.swift import COMMANDS
 from ovhub_jupyter.magics.swift_parser import EXAMPLES
-from test_swift_magic_support import any_notebook, notebook, real_notebook  # noqa: F401
+from tests.magics.swift_magic_helpers import any_notebook, notebook, real_notebook  # noqa: F401
 
 
 def test_batch_runs_lines_and_returns_last(any_notebook, tmp_path):

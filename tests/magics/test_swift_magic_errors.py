@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ovhub_jupyter.core import errors
 from ovhub_jupyter.core.accounts import REGISTRY
 from ovhub_jupyter.magics.base import MagicError
-from test_swift_magic_support import notebook, object_fault_path  # noqa: F401
+from tests.magics.swift_magic_helpers import notebook, object_fault_path  # noqa: F401
 
 
 def test_not_found_error_details(notebook):

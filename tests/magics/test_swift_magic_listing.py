@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 
 from ovhub_jupyter.frames.swift import CONTAINER_COLUMNS, OBJECT_COLUMNS
-from test_swift_magic_support import any_notebook, notebook, real_notebook  # noqa: F401
+from tests.magics.swift_magic_helpers import any_notebook, notebook, real_notebook  # noqa: F401
 
 OBJECT_DTYPES = {
     "name": "string",

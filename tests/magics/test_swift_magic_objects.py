@@ -7,7 +7,7 @@ import uuid
 import requests
 
 from ovhub_jupyter.core.accounts import REGISTRY
-from test_swift_magic_support import any_notebook, notebook, real_notebook  # noqa: F401
+from tests.magics.swift_magic_helpers import any_notebook, notebook, real_notebook  # noqa: F401
 
 
 def test_mkdir_creates_then_reports_existing(any_notebook):

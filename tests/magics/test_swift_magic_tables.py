@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from test_swift_magic_support import any_notebook, notebook, real_notebook  # noqa: F401
+from tests.magics.swift_magic_helpers import any_notebook, notebook, real_notebook  # noqa: F401
 
 FORMATS = ["csv", "tsv", "json", "jsonl", "parquet"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ovhub_jupyter.core.accounts import REGISTRY
-from test_swift_magic_support import any_notebook, notebook, object_fault_path, real_notebook  # noqa: F401
+from tests.magics.swift_magic_helpers import any_notebook, notebook, object_fault_path, real_notebook  # noqa: F401
 
 # Names with every character that needs care in a URL or a shell line.
 ODD_NAMES = ["with space.txt", "hash#1.txt", "100%.txt", "what?.txt", "a&b.txt", "c+d.txt", "été 東京.txt"]

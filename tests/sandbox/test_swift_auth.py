@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from test_swift_support import login
+from tests.sandbox.swift_helpers import login
 
 UNAUTHORIZED_PAGE = (
     "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_swift_support import login, new_container
+from tests.sandbox.swift_helpers import login, new_container
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 import requests
-from test_swift_support import login, new_container
+from tests.sandbox.swift_helpers import login, new_container
 
 CONFLICT_PAGE = "<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>"
 

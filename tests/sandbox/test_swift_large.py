@@ -6,7 +6,7 @@ import hashlib
 import json
 
 import pytest
-from test_swift_support import login, new_container
+from tests.sandbox.swift_helpers import login, new_container
 
 
 @pytest.fixture

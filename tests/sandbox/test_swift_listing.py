@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.parse
 
 import pytest
-from test_swift_support import login, new_container
+from tests.sandbox.swift_helpers import login, new_container
 
 NAMES = ["a/1", "a/2", "b", "c/d/e", "dir/", "/abs", "a//b", "é"]
 

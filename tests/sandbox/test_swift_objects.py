@@ -6,7 +6,7 @@ import hashlib
 import urllib.parse
 
 import pytest
-from test_swift_support import login, new_container
+from tests.sandbox.swift_helpers import login, new_container
 
 NOT_FOUND_PAGE = "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import requests
-from test_swift_support import login, new_container
+from tests.sandbox.swift_helpers import login, new_container
 
 
 def test_info_lists_swift_2_38_sections_with_settings(sandbox):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from test_swift_support import SwiftAccount, login, new_container
+from tests.sandbox.swift_helpers import SwiftAccount, login, new_container
 
 from ovhub_jupyter.sandbox import Sandbox
 from ovhub_jupyter.sandbox.swift.store import ObjectRecord

@@ -10,7 +10,7 @@ import urllib.parse
 
 import pytest
 import requests
-from test_swift_support import login, new_container
+from tests.sandbox.swift_helpers import login, new_container
 
 INVALID = "401 Unauthorized: Temp URL invalid\n"
 
