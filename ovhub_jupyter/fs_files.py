@@ -192,7 +192,7 @@ class SwiftFile(AbstractBufferedFile):
         return True
 
     def _store_whole(self, data: bytes) -> None:
-        with self.fs.translating_errors(self.path):
+        with self.fs.translating_errors(self.path, exclusive=self.mode == "xb"):
             self.fs.storage.upload_bytes(self.container, self.key, data, **self._upload_options())
 
     def _upload_options(self) -> dict[str, Any]:
@@ -207,7 +207,7 @@ class SwiftFile(AbstractBufferedFile):
         if self._upload is None:
             return
         upload, self._upload = self._upload, None
-        with self.fs.translating_errors(self.path):
+        with self.fs.translating_errors(self.path, exclusive=self.mode == "xb"):
             upload.finish()
         self.fs.invalidate_cache(self.path)
 
