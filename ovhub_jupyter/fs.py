@@ -46,7 +46,6 @@ from .fs_options import (
     MARKER_STYLES,
     SECRET_OPTIONS,
     FileSystemMeta,
-    check_option_names,
     connect,
 )
 from .fs_paths import (
@@ -106,7 +105,6 @@ class SwiftFileSystem(AbstractFileSystem, metaclass=FileSystemMeta):
         return REGISTRY.default
 
     def __init__(self, **storage_options: Any) -> None:
-        check_option_names(storage_options)
         super().__init__(**{key: value for key, value in storage_options.items() if key in LISTING_CACHE_OPTIONS})
         self._connection = connect(storage_options)
         self.segment_size: int | None = storage_options.get("segment_size")

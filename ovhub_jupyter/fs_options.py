@@ -178,6 +178,7 @@ class FileSystemMeta(_Cached):
 
     def __call__(cls, *args: Any, **options: Any) -> Any:
         options = protect_secrets(apply_config(cls, options))
+        check_option_names({name: value for name, value in options.items() if name != "skip_instance_cache"})
         if credential_family(options) is None:
             if options.get("account") is None:
                 options["account"] = cls.default_account_name()
