@@ -3,6 +3,7 @@
     ovhub hubic-token   get a hubiC refresh token (browser and loopback callback, or the consent form)
     ovhub ovh-app       create an OVHcloud API application and a validated consumer key
     ovhub sandbox       run the local sandbox (same as python -m ovhub_jupyter.sandbox)
+    ovhub quickstart    run the quickstart notebook against the sandbox and print its cells
 
 Each subcommand lives in its own module with a ``main(argv) -> int``.
 """
@@ -16,6 +17,7 @@ import sys
 COMMANDS = {
     "hubic-token": ("ovhub_jupyter.cli.hubic_token", "get a hubiC refresh token and print the configuration to use"),
     "ovh-app": ("ovhub_jupyter.cli.ovh_app", "create an OVHcloud API application and consumer key"),
+    "quickstart": ("ovhub_jupyter.cli.quickstart", "run the quickstart notebook against the sandbox and print each cell"),
     "sandbox": ("ovhub_jupyter.sandbox.__main__", "run the local sandbox of the OVHcloud API, hubiC, Keystone and Swift"),
 }
 

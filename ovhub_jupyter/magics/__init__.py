@@ -1,20 +1,16 @@
 """The IPython magics: ``%ovhub``, ``%swift``/``%%swift``, ``%ovh``/``%%ovh``, ``%hubic`` and the sign-in panels.
 
-``load`` registers every magics class (IPython adds each instance to
-``shell.configurables``, so ``%config`` finds it); ``unload`` removes exactly what
+``load`` registers every magics class, and IPython adds each instance to
+``shell.configurables``, where ``%config`` finds it. ``unload`` removes exactly what
 ``load`` added, and stops the sandbox the kernel started.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 from typing import Any
 
-logger = logging.getLogger(__name__)
-
-# Modules and the magics class each one defines, registered in this order. A module that
-# is missing (a part still being written) is skipped with a DEBUG line.
+# Modules and the magics class each one defines, registered in this order.
 MAGICS_CLASSES = (
     ("ovhub_jupyter.magics.ovhub", "OvhubMagics"),
     ("ovhub_jupyter.magics.swift", "SwiftMagics"),
@@ -37,13 +33,7 @@ def load(shell: Any) -> None:
 
     instances = []
     for module_name, class_name in MAGICS_CLASSES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            logger.debug("magics module %s is not available", module_name)
-            continue
+        module = importlib.import_module(module_name)
         # Magics.__init__ adds the instance to shell.configurables, which %config reads.
         instance = getattr(module, class_name)(shell=shell)
         shell.register_magics(instance)
