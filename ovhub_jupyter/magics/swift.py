@@ -129,7 +129,7 @@ class SwiftMagics(OvhubMagicsBase):
 
     def _run_line(self, line: str, default_account: str | None = None) -> Any:
         parser = build_parser()
-        arguments = parser.parse_args(split_arguments(line))
+        arguments = parser.parse_args(move_leading_options(split_arguments(line)))
         if arguments.command is None:
             parser.print_help()
             return None
@@ -184,3 +184,23 @@ def _cell_parser() -> MagicArgumentParser:
     parser.add_argument("--account", metavar="NAME", help="account for the lines that name none")
     return parser
 
+
+# Options every subcommand takes, also accepted before the subcommand: %swift --account X ls box.
+LEADING_OPTIONS = ("--account", "--out")
+
+
+def move_leading_options(words: list[str]) -> list[str]:
+    """Move ``--account NAME`` and ``--out NAME`` written before the subcommand to after it."""
+    leading: list[str] = []
+    rest = list(words)
+    while rest:
+        word = rest[0]
+        if word in LEADING_OPTIONS and len(rest) >= 2:
+            leading += rest[:2]
+            rest = rest[2:]
+        elif word.startswith(tuple(f"{option}=" for option in LEADING_OPTIONS)):
+            leading.append(word)
+            rest = rest[1:]
+        else:
+            break
+    return rest + leading

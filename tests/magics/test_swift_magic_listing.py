@@ -199,3 +199,11 @@ def test_info_lists_swift_limits(any_notebook):
     assert list(frame.columns) == ["section", "key", "value"]
     swift = frame[frame["section"] == "swift"].set_index("key")["value"]
     assert swift["max_file_size"] > 0
+
+
+def test_account_option_before_subcommand(notebook):
+    before = notebook.shell.run_line_magic("swift", "--account swift containers")
+    after = notebook.shell.run_line_magic("swift", "containers --account swift")
+
+    assert before["name"].tolist() == after["name"].tolist()
+    assert "data" in before["name"].tolist()

@@ -22,6 +22,8 @@ BILL_AMOUNTS = [12.99, 8.40, 23.75, 15.00, 9.99, 31.20, 12.99, 18.60, 7.45, 26.1
 BILL_TAX_RATE = 0.20
 
 # How many monthly bills the account has: the twelve months before the current one.
+# Bills are seeded for each month of this year, the year of the seeded storage data.
+BILL_YEAR = 2024
 BILL_MONTHS = 12
 
 
@@ -45,16 +47,14 @@ def _price(value: float) -> dict[str, Any]:
 
 
 def seeded_bills(now: float) -> list[dict[str, Any]]:
-    """Return the account's bills, oldest first: one on the 5th of each of the last twelve months.
+    """Return the account's bills, oldest first: one on the 5th of each month of ``BILL_YEAR``.
 
-    A month's bill always has the same id and amount, so tests can compare them.
+    The dates are fixed, like the rest of the seeded data, so notebook outputs and tests
+    stay the same from one day to the next. ``now`` is unused but kept for the callers.
     """
-    today = datetime.fromtimestamp(now, timezone.utc)
     bills = []
-    for back in range(BILL_MONTHS, 0, -1):
-        month_index = today.year * 12 + (today.month - 1) - back
-        year, month = divmod(month_index, 12)
-        month += 1
+    for month in range(1, BILL_MONTHS + 1):
+        year = BILL_YEAR
         without_tax = BILL_AMOUNTS[month - 1]
         tax = round(without_tax * BILL_TAX_RATE, 2)
         bills.append(
