@@ -17,7 +17,7 @@ import pytest
 
 from ovhub_jupyter.cli import hubic_token
 from ovhub_jupyter.core import hubic
-from tests.core.test_hubic_support import FAST_RETRY, accept_consent, browser_get, free_port, register_app
+from tests.core.hubic_helpers import FAST_RETRY, accept_consent, browser_get, free_port, register_app
 
 # Upper bound on any wait for the child process, so a broken run fails instead of hanging.
 CHILD_TIMEOUT = 60.0

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from ovhub_jupyter.core import errors, hubic
-from test_hubic_support import FAST_RETRY, api_requests, register_app, sign_in
+from tests.core.hubic_helpers import FAST_RETRY, api_requests, register_app, sign_in
 
 
 @pytest.fixture

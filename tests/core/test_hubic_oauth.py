@@ -9,7 +9,7 @@ import pytest
 
 from ovhub_jupyter.core import errors, hubic
 from ovhub_jupyter.core.oauth_callback import CallbackServer
-from test_hubic_support import (
+from tests.core.hubic_helpers import (
     FAST_RETRY,
     accept_consent,
     api_requests,

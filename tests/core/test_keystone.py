@@ -21,7 +21,7 @@ from ovhub_jupyter.core.keystone import (
 )
 from ovhub_jupyter.core.swift import SwiftAccount
 
-from conftest import FAST_RETRY
+from tests.core.conftest import FAST_RETRY
 
 CATALOG = [
     {"type": "identity", "endpoints": [{"region_id": "GRA", "interface": "public", "url": "https://id.example/v3"}]},

@@ -14,7 +14,7 @@ from ovhub_jupyter.core.swift import SwiftAccount
 from ovhub_jupyter.core.swift_auth import V1AuthProvider
 from ovhub_jupyter.core.swift_names import quote_name
 
-from conftest import FAST_RETRY, ActionAfter, CuttingProxy, CountingHttpClient, revoke_real_swift_token
+from tests.core.conftest import FAST_RETRY, ActionAfter, CuttingProxy, CountingHttpClient, revoke_real_swift_token
 
 SEGMENT = 64 * 1024
 

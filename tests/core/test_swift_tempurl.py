@@ -14,7 +14,7 @@ from ovhub_jupyter.core.keystone import KeystoneV3Provider
 from ovhub_jupyter.core.swift import SwiftAccount
 from ovhub_jupyter.core.swift_tempurl import sign_temp_url
 
-from conftest import FAST_RETRY
+from tests.core.conftest import FAST_RETRY
 
 NAME = "report é #1?.csv"
 
