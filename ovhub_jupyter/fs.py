@@ -33,6 +33,7 @@ from glob import has_magic
 from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
+from fsspec.dircache import DirCache
 from fsspec.spec import AbstractFileSystem, make_instance
 from fsspec.utils import isfilelike
 
@@ -40,7 +41,7 @@ from .core import errors
 from .core.accounts import REGISTRY
 from .core.credentials import CredentialProvider
 from .core.swift import SwiftAccount
-from .fs_files import SwiftFile, SwiftTextWriter
+from .fs_files import SmallReadAheadCache, SwiftFile, SwiftTextWriter
 from .fs_options import (
     LISTING_CACHE_OPTIONS,
     MARKER_STYLES,
@@ -71,9 +72,12 @@ DEFAULT_BLOCK_SIZE = 16 * 1024 * 1024
 # A range read of at least two parts is split into parts of this size, fetched at once.
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
 
-# fsspec cache of files opened for reading: "readahead" suits sequential reads (CSV) and
-# the few large ranges of Parquet column chunks.
-DEFAULT_CACHE_TYPE = "readahead"
+# Seconds a HEAD's answer is reused by info() (less when listings_expiry_time is shorter).
+HEAD_CACHE_SECONDS = 10.0
+
+# fsspec cache of files opened for reading: read-ahead for small sequential reads (a CSV
+# parser's), none for reads of a block or more (Parquet column chunks).
+DEFAULT_CACHE_TYPE = SmallReadAheadCache.name
 
 
 class SwiftFileSystem(AbstractFileSystem, metaclass=FileSystemMeta):
@@ -87,7 +91,8 @@ class SwiftFileSystem(AbstractFileSystem, metaclass=FileSystemMeta):
     - ``block_size``: bytes fetched per read and buffered per write (default 16 MiB).
     - ``part_size``: a range read of at least two parts is fetched in parallel parts of
       this size (default 8 MiB).
-    - ``cache_type``: fsspec's cache for files opened for reading (default "readahead").
+    - ``cache_type``: fsspec's cache for files opened for reading (default
+      "readahead-small": read-ahead for reads smaller than a block only).
     - ``directory_markers``: "slash" (a ``folder/`` object) or "typed" (a ``folder``
       object of type application/directory), the marker ``mkdir`` writes.
     - ``use_listings_cache``, ``listings_expiry_time``, ``max_paths``: fsspec's
@@ -105,7 +110,14 @@ class SwiftFileSystem(AbstractFileSystem, metaclass=FileSystemMeta):
         return REGISTRY.default
 
     def __init__(self, **storage_options: Any) -> None:
-        super().__init__(**{key: value for key, value in storage_options.items() if key in LISTING_CACHE_OPTIONS})
+        cache_options = {key: value for key, value in storage_options.items() if key in LISTING_CACHE_OPTIONS}
+        super().__init__(**cache_options)
+        # Entries from HEADs. pyarrow asks for the same file's info several times while it
+        # opens it; a short expiry keeps a file changed elsewhere from being read at its
+        # old size in a later call.
+        expiry = cache_options.get("listings_expiry_time")
+        head_expiry = HEAD_CACHE_SECONDS if expiry is None else min(expiry, HEAD_CACHE_SECONDS)
+        self.headcache = DirCache(**{**cache_options, "listings_expiry_time": head_expiry})
         self._connection = connect(storage_options)
         self.segment_size: int | None = storage_options.get("segment_size")
         self.blocksize = storage_options.get("block_size") or DEFAULT_BLOCK_SIZE
@@ -213,8 +225,9 @@ class SwiftFileSystem(AbstractFileSystem, metaclass=FileSystemMeta):
     def info(self, path: str, refresh: bool = False, **kwargs: Any) -> dict[str, Any]:
         """Return the entry of a path (``name``, ``size``, ``type``, ``etag``, ``last_modified``, ...).
 
-        A cached listing of the parent answers when there is one; zero-byte files are
-        checked with a HEAD, because a dynamic large object lists as 0 bytes.
+        A cached listing of the parent, or a cached HEAD, answers when there is one;
+        zero-byte files in a listing are checked with a HEAD, because a dynamic large
+        object lists as 0 bytes.
         """
         path = self._strip_protocol(path)
         if not path:
@@ -223,6 +236,10 @@ class SwiftFileSystem(AbstractFileSystem, metaclass=FileSystemMeta):
             cached = self._entry_from_cache(path)
             if cached is not None and not (cached["type"] == "file" and cached["size"] == 0):
                 return cached
+            try:
+                return self.headcache[path]
+            except KeyError:
+                pass
 
         container, key = split_path(path)
         logger.debug("info %s", path)
@@ -253,11 +270,14 @@ class SwiftFileSystem(AbstractFileSystem, metaclass=FileSystemMeta):
         return next((entry for entry in matches if entry["type"] == "file"), matches[0])
 
     def _head(self, container: str, key: str) -> dict[str, Any] | None:
+        """Return the entry of an object from a HEAD (and cache it), or None when there is none."""
         try:
             stat = self.storage.stat_object(container, key)
         except errors.NotFoundError:
             return None
-        return stat_entry(join_path(container, key), stat)
+        entry = stat_entry(join_path(container, key), stat)
+        self.headcache[entry["name"]] = entry
+        return entry
 
     def _has_objects_below(self, container: str, prefix: str) -> bool:
         return next(iter(self.storage.iter_objects(container, prefix=prefix, limit=1)), None) is not None
@@ -707,14 +727,16 @@ class SwiftFileSystem(AbstractFileSystem, metaclass=FileSystemMeta):
     # -- cache and metadata --------------------------------------------------------------------
 
     def invalidate_cache(self, path: str | None = None) -> None:
-        """Drop cached listings: all of them, or those of ``path``, below it and above it."""
+        """Drop cached listings and HEADs: all of them, or those of ``path``, below it and (listings) above it."""
         if path is None:
             self.dircache.clear()
+            self.headcache.clear()
         else:
             path = self._strip_protocol(path)
-            for cached in list(self.dircache):
-                if cached == path or cached.startswith(path + "/") or not path:
-                    self.dircache.pop(cached, None)
+            for cache in (self.dircache, self.headcache):
+                for cached in list(cache):
+                    if cached == path or cached.startswith(path + "/") or not path:
+                        cache.pop(cached, None)
             parent = path
             while parent:
                 parent = self._parent(parent)

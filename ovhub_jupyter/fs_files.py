@@ -2,7 +2,8 @@
 
 Reading uses fsspec's ``AbstractBufferedFile``: its cache asks ``_fetch_range`` for
 byte ranges, which the file system reads with ranged GETs, several at once for a large
-range (see ``SwiftFileSystem.read_range``).
+range (see ``SwiftFileSystem.read_range``). The default cache, ``SmallReadAheadCache``,
+reads ahead for small reads only.
 
 Writing streams the bytes into ``SwiftAccount.upload_stream``, which runs on a
 background thread and reads them from a bounded queue. ``upload_stream`` sends a stream
@@ -21,6 +22,7 @@ import queue
 import threading
 from typing import TYPE_CHECKING, Any
 
+from fsspec.caching import ReadAheadCache, register_cache
 from fsspec.spec import AbstractBufferedFile
 
 from .core import errors
@@ -42,6 +44,33 @@ QUEUE_WAIT = 0.5
 # Queue items that end the stream: normally, or by discarding what was written.
 _END = b""
 _ABORT = object()
+
+
+class SmallReadAheadCache(ReadAheadCache):
+    """fsspec's read-ahead cache for reads smaller than a block; larger reads go straight to the server.
+
+    Sequential small reads (a CSV parser's) get a block at a time. A read of a block or
+    more, such as a Parquet column chunk that pyarrow has already coalesced, is fetched
+    exactly: no block past its end, no copy out of the cache, and the cached block of
+    the small reads stays.
+    """
+
+    name = "readahead-small"
+
+    def _fetch(self, start: int | None, end: int | None) -> bytes:
+        start = 0 if start is None else start
+        end = self.size if end is None or end > self.size else end
+        if start >= end:
+            return b""
+        cached = self.start <= start and end <= self.end
+        if end - start < self.blocksize or cached:
+            return super()._fetch(start, end)
+        self.miss_count += 1
+        self.total_requested_bytes += end - start
+        return self.fetcher(start, end)
+
+
+register_cache(SmallReadAheadCache, clobber=True)
 
 
 class UploadDiscarded(TransferCancelled):

@@ -211,3 +211,43 @@ def test_token_expiring_mid_read_is_refreshed(kind, sandbox, sandbox_accounts):
     assert first + rest == data
     assert 401 in statuses
     assert statuses[-1] == 206
+
+
+def test_small_reads_share_block_large_reads_go_direct(sandbox, swift_fs, sandbox_container):
+    path = f"{sandbox_container}/blocks.bin"
+    data = os.urandom(1_000_000)
+    swift_fs.pipe_file(path, data)
+
+    with swift_fs.open(path, "rb", block_size=200_000) as handle:
+        first = sandbox.request_count()
+        small = [handle.read(1000) for _ in range(100)]
+        after_small = sandbox.request_count() - first
+        handle.seek(300_000)
+        large = handle.read(500_000)
+        after_large = sandbox.request_count() - first
+        handle.seek(50_000)
+        again = handle.read(1000)
+        after_again = sandbox.request_count() - first
+
+    assert b"".join(small) == data[:100_000]
+    assert large == data[300_000:800_000]
+    assert again == data[50_000:51_000]
+    assert after_small == 1
+    assert after_large == 2
+    assert after_again == 2
+
+
+def test_parquet_read_sends_one_head(sandbox, sandbox_options, sandbox_container):
+    import pandas as pd
+
+    fs = SwiftFileSystem(skip_instance_cache=True, **sandbox_options)
+    pd.DataFrame({"x": range(1000)}).to_parquet(f"{sandbox_container}/one.parquet", filesystem=fs)
+    fs.invalidate_cache()
+    object_path = "/" + fs.provider.get().storage_url.split("/", 3)[3] + f"/{sandbox_container}/one.parquet"
+    first = sandbox.request_count()
+
+    frame = pd.read_parquet(f"{sandbox_container}/one.parquet", filesystem=fs)
+    sent = sandbox.requests()[-(sandbox.request_count() - first):]
+
+    assert frame["x"].sum() == sum(range(1000))
+    assert [entry["method"] for entry in sent if entry["path"] == object_path].count("HEAD") == 1
