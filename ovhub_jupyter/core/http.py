@@ -23,7 +23,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, Union
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -205,16 +205,25 @@ class HttpClient:
         timeout: tuple[float, float] | None = None,
         auth: Any = None,
         allow_redirects: bool = False,
+        retry_statuses: Collection[int] | None = None,
+        validate: Callable[[requests.Response], None] | None = None,
     ) -> requests.Response:
         """Send one request, retrying what may be retried, and return the last response.
 
         The response is returned whatever its status, unless every attempt failed to
         connect (``ConnectionFailedError``). Callers turn error statuses into exceptions
         with ``raise_for_status``.
+
+        ``retry_statuses`` replaces ``RETRYABLE_STATUSES``, and applies to any request: for
+        one that is not idempotent, list only statuses that mean the server did not process
+        it. ``validate`` checks a response below 300 and raises ``InvalidResponseError``
+        for a body that cannot be read (an HTML page where JSON was expected); an
+        idempotent request is then sent again like one that got a retryable status.
         """
         method = method.upper()
         policy = retry or self.retry
         may_retry = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
+        statuses = frozenset(retry_statuses) if retry_statuses is not None else (RETRYABLE_STATUSES if may_retry else frozenset())
         attempt = 0
 
         while True:
@@ -247,7 +256,15 @@ class HttpClient:
 
             elapsed = time.monotonic() - started
             logger.debug("%s %s -> %s (%.3f s)", method, redact_url(response.url or url), response.status_code, elapsed)
-            if response.status_code not in RETRYABLE_STATUSES or not may_retry or attempt > policy.max_retries:
+            if validate is not None and response.status_code < 300:
+                try:
+                    validate(response)
+                except errors.InvalidResponseError as exc:
+                    if not may_retry or attempt > policy.max_retries:
+                        raise
+                    self._wait_before_retry(method, url, attempt, policy, exc.message, None)
+                    continue
+            if response.status_code not in statuses or attempt > policy.max_retries:
                 return response
 
             retry_after = parse_retry_after(response.headers.get("Retry-After"))

@@ -303,12 +303,11 @@ class _Answer:
 
 
 class _Transport:
-    """Send hubiC requests with bounded retries chosen by whether a request may run twice."""
+    """Send hubiC requests, choosing what ``HttpClient`` may retry by whether a request may run twice."""
 
-    def __init__(self, http_client: http.HttpClient, policy: http.RetryPolicy, sleep: Callable[[float], None]) -> None:
+    def __init__(self, http_client: http.HttpClient, policy: http.RetryPolicy) -> None:
         self.http = http_client
         self.policy = policy
-        self.sleep = sleep
 
     def send(
         self,
@@ -326,44 +325,30 @@ class _Transport:
         ``http.RETRYABLE_STATUSES`` and unreadable bodies; the others only after the
         statuses of ``UNPROCESSED_STATUSES``. Error statuses are returned, not raised.
         """
-        retry_statuses = http.RETRYABLE_STATUSES if repeatable else UNPROCESSED_STATUSES
-        attempt = 0
-        while True:
-            attempt += 1
-            may_retry = attempt <= self.policy.max_retries
 
-            try:
-                response = self.http.request(method, url, retry=http.NO_RETRY, idempotent=False, **kwargs)
-            except errors.ConnectionFailedError as exc:
-                if not (repeatable and may_retry):
-                    raise
-                self._wait(operation, attempt, str(exc.message), None)
-                continue
+        def check_body(response: requests.Response) -> None:
+            if not _has_no_content(method, response):
+                decode_json(response, operation)
 
-            if response.status_code in retry_statuses and may_retry:
-                retry_after = http.parse_retry_after(response.headers.get("Retry-After"))
-                response.close()
-                self._wait(operation, attempt, f"HTTP {response.status_code}", retry_after)
-                continue
-
-            if response.status_code >= 400:
-                return _Answer(response, _error_payload(response))
-            if not expect_json or response.status_code == 204 or (method == "DELETE" and not response.content):
-                # A deletion answers 204 No Content: an empty body is its success, not a broken answer.
-                return _Answer(response, None)
-            try:
-                return _Answer(response, decode_json(response, operation))
-            except errors.InvalidResponseError as exc:
-                if not (repeatable and may_retry):
-                    raise
-                self._wait(operation, attempt, exc.message, None)
-
-    def _wait(self, operation: str, attempt: int, reason: str, retry_after: float | None) -> None:
-        delay = self.policy.delay(attempt, retry_after)
-        logger.info(
-            "%s: %s, retry %d of %d in %.1f s", operation, reason, attempt, self.policy.max_retries, delay
+        response = self.http.request(
+            method,
+            url,
+            retry=self.policy,
+            idempotent=repeatable,
+            retry_statuses=None if repeatable else UNPROCESSED_STATUSES,
+            validate=check_body if expect_json else None,
+            **kwargs,
         )
-        self.sleep(delay)
+        if response.status_code >= 400:
+            return _Answer(response, _error_payload(response))
+        if not expect_json or _has_no_content(method, response):
+            return _Answer(response, None)
+        return _Answer(response, decode_json(response, operation))
+
+
+def _has_no_content(method: str, response: requests.Response) -> bool:
+    # A deletion answers 204 No Content: an empty body is its success, not a broken answer.
+    return response.status_code == 204 or (method == "DELETE" and not response.content)
 
 
 def decode_json(response: requests.Response, operation: str) -> Any:
@@ -436,10 +421,9 @@ class HubicClient:
     ) -> None:
         self.app = app
         self.retry = retry or http.RetryPolicy()
-        self.http = http_client or http.HttpClient(SERVICE, retry=self.retry)
+        self.http = http_client or http.HttpClient(SERVICE, retry=self.retry, sleep=sleep)
         self._clock = clock
-        self._sleep = sleep
-        self._transport = _Transport(self.http, self.retry, sleep)
+        self._transport = _Transport(self.http, self.retry)
         self._lock = threading.RLock()
         self._refresh_token = refresh_token or None
         self._access_token: str | None = None
@@ -943,8 +927,8 @@ def authorize_with_password(
     """
     request = start_authorization(app, scope)
     operation = "sign in to hubiC"
-    session_client = http.HttpClient(SERVICE, retry=retry)  # own cookies for the consent page
-    transport = _Transport(session_client, retry or http.RetryPolicy(), sleep)
+    session_client = http.HttpClient(SERVICE, retry=retry, sleep=sleep)  # own cookies for the consent page
+    transport = _Transport(session_client, retry or http.RetryPolicy())
     try:
         page_url, page = _get_consent_page(transport, app, request, operation)
         if isinstance(page, AuthorizationResult):

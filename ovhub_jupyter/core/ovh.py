@@ -645,19 +645,14 @@ class OvhClient:
     def _send_decoded(
         self, method: str, url: str, path: str, body: bytes | None, auth: str, consumer_key: str | None
     ) -> tuple[requests.Response, Any]:
-        """Send the call, and send an idempotent one again while its 2xx body is not JSON; return response and payload."""
-        attempt = 0
-        while True:
-            attempt += 1
-            response = self._send_once(method, url, body, auth, consumer_key)
-            payload, readable = _decode_json(response)
-            logger.debug(
-                "OVHcloud API %s %s -> %s (X-Ovh-Queryid %s)",
-                method, redact_url(url), response.status_code, response.headers.get("X-Ovh-Queryid", "-"),
-            )
-            if readable or response.status_code >= 300:
-                return response, payload
-            if method == "POST" or attempt > self.retry.max_retries:
+        """Send the call and return the response with its decoded JSON.
+
+        An idempotent call whose 2xx body is not JSON (a maintenance page) is sent again by
+        ``HttpClient``, within the retry policy.
+        """
+
+        def check_body(response: requests.Response) -> None:
+            if not _decode_json(response)[1]:
                 raise errors.InvalidResponseError(
                     "the API returned a page that is not JSON",
                     operation=method,
@@ -667,11 +662,23 @@ class OvhClient:
                     request_id=response.headers.get("X-Ovh-Queryid"),
                     hint="the service may be under maintenance; try again later",
                 )
-            delay = self.retry.delay(attempt, None)
-            logger.info("%s %s: response is not JSON, retry %d of %d in %.1f s", method, path, attempt, self.retry.max_retries, delay)
-            self._sleep(delay)
 
-    def _send_once(self, method: str, url: str, body: bytes | None, auth: str, consumer_key: str | None) -> requests.Response:
+        response = self._send_once(method, url, body, auth, consumer_key, check_body)
+        logger.debug(
+            "OVHcloud API %s %s -> %s (X-Ovh-Queryid %s)",
+            method, redact_url(url), response.status_code, response.headers.get("X-Ovh-Queryid", "-"),
+        )
+        return response, _decode_json(response)[0]
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        auth: str,
+        consumer_key: str | None,
+        validate: Callable[[requests.Response], None] | None = None,
+    ) -> requests.Response:
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -690,7 +697,7 @@ class OvhClient:
             if self.application_key:
                 headers["X-Ovh-Application"] = self.application_key
             signer = _ExactUrl(url)
-        return self.http.request(method, url, headers=headers, data=body, auth=signer)
+        return self.http.request(method, url, headers=headers, data=body, auth=signer, validate=validate)
 
     def _require_signing_keys(self, consumer_key: str | None) -> None:
         if not self.application_key or not self.application_secret:
