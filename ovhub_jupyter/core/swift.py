@@ -440,10 +440,16 @@ class SwiftAccount:
         """
         entries = list(self.iter_objects(container, **options))
         if resolve_manifests:
-            entries = self._resolve_manifests(container, entries)
+            entries = self.resolve_manifests(container, entries)
         return entries
 
-    def _resolve_manifests(self, container: str, entries: list[ObjectInfo]) -> list[ObjectInfo]:
+    def resolve_manifests(self, container: str, entries: list[ObjectInfo]) -> list[ObjectInfo]:
+        """Return ``entries`` with dynamic large object manifests given their real size.
+
+        A DLO manifest is listed as 0 bytes; each 0-byte entry is checked with one HEAD
+        (``concurrency`` at a time) and, when it is a manifest, gets its total size and
+        ``large_object`` set. Other entries are returned unchanged.
+        """
         candidates = [i for i, e in enumerate(entries) if not e.is_folder and e.bytes == 0 and e.large_object is None]
         if not candidates:
             return entries

@@ -55,9 +55,9 @@ def ls(session: SwiftSession, arguments: argparse.Namespace) -> pd.DataFrame:
             listed.append(entry)
             progress.advance(files=1)
         if not arguments.raw:
-            # TODO: use a public SwiftAccount method once the core offers one; list_objects
-            # resolves manifests too, but gives no progress while it lists.
-            listed = storage._resolve_manifests(container, listed)
+            # Listed here rather than by list_objects(resolve_manifests=True), so the progress
+            # bar counts entries while they arrive.
+            listed = storage.resolve_manifests(container, listed)
     return swift_frames.objects_frame(listed)
 
 
