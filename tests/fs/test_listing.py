@@ -220,3 +220,16 @@ def test_dynamic_large_object_reports_real_size(any_fs, container):
     assert any_fs.cat_file(f"{container}/joined") == b"abcdef"
     with any_fs.open(f"{container}/joined") as handle:
         assert handle.read() == b"abcdef"
+
+
+def test_du_sums_sizes_from_listings(sandbox, swift_fs, sandbox_container):
+    fill(swift_fs, sandbox_container, ["d/a.txt", "d/b/c.txt", "other.txt"])
+    first = sandbox.request_count()
+
+    total = swift_fs.du(f"{sandbox_container}/d")
+    sizes = swift_fs.du(f"{sandbox_container}/d", total=False)
+    sent = sandbox.requests()[-(sandbox.request_count() - first):]
+
+    assert total == len(b"d/a.txt") + len(b"d/b/c.txt")
+    assert sizes == {f"{sandbox_container}/d/a.txt": 7, f"{sandbox_container}/d/b/c.txt": 9}
+    assert {entry["method"] for entry in sent} == {"GET"}
