@@ -9,8 +9,9 @@ on the real Swift fixture, then read in rounds. Each round runs, in this order:
   cache, fetched as parallel ranged GETs;
 - pandas: ``pd.read_parquet("swift://...")``, which also decodes the columns.
 
-Throughput is the object's size over the wall-clock time of one read; the table gives
-the median of the rounds and its ratio to curl's median. The target is at least 0.8x.
+Throughput is the object's size over the wall-clock time of one read. The table gives
+the median of the rounds and its ratio to curl's median, and the target is at least 0.8x.
+Client, server and curl share the machine, so run it when nothing else is busy.
 
     OVHUB_SWIFT_PYTHON=/work/swift-venv/bin/python3 python benchmarks/bench_fs_read.py --size-mib 256 --rounds 5
 """

@@ -16,7 +16,8 @@ The work is done by the client core's ``SwiftAccount``: listings, HEADs, ranged 
 uploads (static large objects above the segment size), server-side copies and bulk
 deletes, with a credential refresh and one retry on 401. Listings are cached per file
 system instance, and every write or delete drops the cached listings it changes. A file
-system pickles without a token, so Dask workers rebuild it and sign in on their own.
+system pickles with its credentials but without the token they gave (unless a token is
+the credential), so Dask workers rebuild it and sign in on their own.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ from .fs_files import SmallReadAheadCache, SwiftFile, SwiftTextWriter
 from .fs_folders import FolderMethods
 from .fs_options import (
     LISTING_CACHE_OPTIONS,
-    MARKER_STYLES,
     SECRET_OPTIONS,
     FileSystemMeta,
+    check_tuning_options,
     connect,
 )
 from .fs_paths import (
@@ -66,7 +67,7 @@ DEFAULT_BLOCK_SIZE = 16 * 1024 * 1024
 # A range read of at least two parts is split into parts of this size, fetched at once.
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
 
-# Seconds a HEAD's answer is reused by info() (less when listings_expiry_time is shorter).
+# Seconds info() reuses the result of a HEAD (less when listings_expiry_time is shorter).
 HEAD_CACHE_SECONDS = 10.0
 
 # fsspec cache of files opened for reading: read-ahead for small sequential reads (a CSV
@@ -95,7 +96,7 @@ class SwiftFileSystem(FolderMethods, TransferMethods, AbstractFileSystem, metacl
 
     protocol = "swift"
     root_marker = ""
-    # The directory marker mkdir writes unless the directory_markers option says otherwise.
+    # The directory marker style mkdir writes when the directory_markers option sets none.
     default_marker_style = "slash"
 
     @classmethod
@@ -104,28 +105,23 @@ class SwiftFileSystem(FolderMethods, TransferMethods, AbstractFileSystem, metacl
         return REGISTRY.default
 
     def __init__(self, **storage_options: Any) -> None:
+        check_tuning_options(storage_options)
         cache_options = {key: value for key, value in storage_options.items() if key in LISTING_CACHE_OPTIONS}
         super().__init__(**cache_options)
-        # Entries from HEADs. pyarrow asks for the same file's info several times while it
-        # opens it; a short expiry keeps a file changed elsewhere from being read at its
-        # old size in a later call.
+
+        # Entries from HEADs. pyarrow requests the same file's info several times while it
+        # opens it, and a short expiry keeps a file changed elsewhere from being read at
+        # its old size in a later call.
         expiry = cache_options.get("listings_expiry_time")
         head_expiry = HEAD_CACHE_SECONDS if expiry is None else min(expiry, HEAD_CACHE_SECONDS)
         self.headcache = DirCache(**{**cache_options, "listings_expiry_time": head_expiry})
+
         self._connection = connect(storage_options)
         self.segment_size: int | None = storage_options.get("segment_size")
         self.blocksize = storage_options.get("block_size") or DEFAULT_BLOCK_SIZE
         self.part_size = storage_options.get("part_size") or DEFAULT_PART_SIZE
         self.cache_type = storage_options.get("cache_type") or DEFAULT_CACHE_TYPE
         self.marker_style = storage_options.get("directory_markers") or self.default_marker_style
-        if self.marker_style not in MARKER_STYLES:
-            raise errors.InvalidInputError(
-                f"invalid directory_markers {self.marker_style!r}", hint=f"choose one of {', '.join(MARKER_STYLES)}"
-            )
-        for name in ("block_size", "part_size", "segment_size"):
-            value = storage_options.get(name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise errors.InvalidInputError(f"invalid {name} {value!r}: it must be a positive number of bytes")
 
     # -- identity --------------------------------------------------------------------------
 
@@ -219,8 +215,8 @@ class SwiftFileSystem(FolderMethods, TransferMethods, AbstractFileSystem, metacl
     def info(self, path: str, refresh: bool = False, **kwargs: Any) -> dict[str, Any]:
         """Return the entry of a path (``name``, ``size``, ``type``, ``etag``, ``last_modified``, ...).
 
-        A cached listing of the parent, or a cached HEAD, answers when there is one;
-        zero-byte files in a listing are checked with a HEAD, because a dynamic large
+        A cached listing of the parent, or a cached HEAD, is used when there is one.
+        Zero-byte files in a listing are checked with a HEAD, because a dynamic large
         object lists as 0 bytes.
         """
         path = self._strip_protocol(path)
@@ -281,8 +277,8 @@ class SwiftFileSystem(FolderMethods, TransferMethods, AbstractFileSystem, metacl
     ) -> Any:
         """List every file below ``path`` (and folders, with ``withdirs``).
 
-        Without ``maxdepth`` one listing without delimiter answers, whatever the depth;
-        with it, fsspec walks folder by folder.
+        Without ``maxdepth``, one listing without delimiter covers every depth. With
+        it, fsspec walks the tree folder by folder.
         """
         if maxdepth is not None:
             return super().find(path, maxdepth=maxdepth, withdirs=withdirs, detail=detail, **kwargs)

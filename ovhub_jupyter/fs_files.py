@@ -1,8 +1,8 @@
 """Open objects of the ``swift://`` file system: ranged, cached reads and streaming writes.
 
-Reading uses fsspec's ``AbstractBufferedFile``: its cache asks ``_fetch_range`` for
-byte ranges, which the file system reads with ranged GETs, several at once for a large
-range (see ``SwiftFileSystem.read_range``). The default cache, ``SmallReadAheadCache``,
+Reading uses fsspec's ``AbstractBufferedFile``: its cache requests byte ranges from
+``_fetch_range``, and the file system reads them with ranged GETs, several at once for a
+large range (see ``SwiftFileSystem.read_range``). The default cache, ``SmallReadAheadCache``,
 reads ahead for small reads only.
 
 Writing streams the bytes into ``SwiftAccount.upload_stream``, which runs on a
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Blocks of written bytes queued for the upload thread; bounds the memory of a write to
-# about this many blocks while the thread sends a segment.
+# Blocks of written bytes queued for the upload thread. A write waits while this many
+# are queued, which bounds its memory while the thread sends a segment.
 QUEUED_BLOCKS = 4
 
 # Seconds between checks that the upload thread is still alive while the queue is full.
@@ -107,8 +107,8 @@ class _QueueReader:
 class StreamingUpload:
     """An ``upload_stream`` running on its own thread, fed block by block.
 
-    ``send`` queues a block (waiting while the queue is full); ``finish`` ends the
-    stream and returns the stored object's ``TransferResult``; ``abort`` makes the
+    ``send`` queues a block, and waits while the queue is full. ``finish`` ends the
+    stream and returns the stored object's ``TransferResult``. ``abort`` makes the
     upload fail, so that it deletes its segments, and waits for it. The error of the
     upload, if any, is raised by the next ``send`` or by ``finish``.
     """
@@ -190,7 +190,7 @@ class SwiftFile(AbstractBufferedFile):
         if not self.container or not self.key:
             raise IsADirectoryError(f"{path!r} is a container or the account, not an object")
         if mode == "ab":
-            raise NotImplementedError("Swift objects cannot be appended to; write the whole object again")
+            raise NotImplementedError("Swift objects cannot be appended to, so write the whole object again with mode 'wb'")
         if mode == "xb" and fs.exists(path):
             raise FileExistsError(f"{path!r} already exists")
         self._upload: StreamingUpload | None = None
@@ -204,7 +204,7 @@ class SwiftFile(AbstractBufferedFile):
     # -- writing ----------------------------------------------------------------------------
 
     def _initiate_upload(self) -> None:
-        # The upload starts with the first block sent; a file closed before one block is
+        # The upload starts with the first block sent. A file closed before one block is
         # full goes up in one request, without a thread.
         pass
 
@@ -261,7 +261,7 @@ class SwiftTextWriter(io.TextIOWrapper):
 
     def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
         if exc_type is not None and isinstance(self.buffer, SwiftFile):
-            # Closes the binary file without storing it; the wrapper then sees it closed.
+            # Closes the binary file without storing it, so the wrapper finds it closed and does not flush.
             self.buffer.__exit__(exc_type, exc, traceback)
             return
         super().__exit__(exc_type, exc, traceback)

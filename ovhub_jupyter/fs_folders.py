@@ -1,8 +1,8 @@
 """Containers, folders and deletes of the ``swift://`` file system.
 
-``mkdir`` creates a container, or a folder's directory marker (see ``fs_paths`` for the
-two marker styles); ``rm`` deletes objects in bulk-delete requests, large objects with
-their segments, and the folder markers and containers it is given. ``SwiftFileSystem``
+``mkdir`` creates a container, or a folder's directory marker (``fs_paths`` describes the
+two marker styles). ``rm`` deletes objects in bulk-delete requests and large objects with
+their segments, then the folder markers and containers it is given. ``SwiftFileSystem``
 gets these methods from ``FolderMethods``.
 """
 
@@ -76,7 +76,7 @@ class FolderMethods:
         typed = self._head(container, key)
         if typed is not None and typed["type"] == "directory":
             return True
-        # A slash marker hides in its parent's delimiter listing: ask for it by name.
+        # A delimiter listing folds a slash marker into its folder's subdir, so request it by name.
         return self.storage.object_exists(container, key + "/")
 
     def _write_marker(self, container: str, key: str) -> None:
@@ -148,7 +148,8 @@ class FolderMethods:
             if not key:
                 containers.append(container)
             elif entry["type"] == "directory":
-                # The slash marker may exist whatever the listing showed; a missing one is not an error.
+                # The slash marker may exist even where the listing did not show it. Bulk
+                # delete counts a missing one as not found, not as a failure.
                 names.append(key + "/")
                 if entry.get("marker") == key:
                     names.append(key)
@@ -168,7 +169,7 @@ class FolderMethods:
             self.invalidate_cache(path)
         if failures:
             name, reason = failures[0]
-            raise OSError(errno.EIO, f"{len(failures)} objects could not be deleted, the first because: {reason}", name)
+            raise OSError(errno.EIO, f"failed to delete {len(failures)} objects, the first with: {reason}", name)
 
         for container in containers:
             try:

@@ -5,8 +5,8 @@ the instance as ``fs.storage_options``, hashes their ``str()`` into the key of i
 instance cache, and sends them along when the instance is pickled for a Dask worker.
 This module makes those three uses safe and correct:
 
-- Secret values (tokens, keys, client secrets, refresh tokens, OVHcloud application
-  secrets and consumer keys, passwords) are wrapped in ``Secret``, a ``str`` whose
+- Secret values (Swift tokens and keys, hubiC client secrets and refresh tokens,
+  OVHcloud application keys and secrets and consumer keys) are wrapped in ``Secret``, a ``str`` whose
   ``repr()`` and ``str()`` show a fingerprint instead of the value. A pickle still
   carries the value, because a worker needs it to sign in.
 - Options that name no credentials use the account registry: the ``account`` named, or
@@ -38,7 +38,6 @@ SECRET_OPTIONS = frozenset(
     {
         "token",
         "key",
-        "password",
         "client_secret",
         "refresh_token",
         "application_key",
@@ -67,23 +66,25 @@ TUNING_OPTIONS = frozenset(
 # Options of fsspec's listing cache (``fsspec.dircache.DirCache``), passed on unchanged.
 LISTING_CACHE_OPTIONS = frozenset({"use_listings_cache", "listings_expiry_time", "max_paths"})
 
-# How directory markers are written: "slash" is a zero-byte ``dir/`` object (as rclone
-# and Horizon write them); "typed" is a zero-byte ``dir`` object of content type
-# application/directory (as hubiC writes them). Both are recognized when reading.
+# Styles of the directory markers mkdir writes. "slash" is a zero-byte ``dir/`` object,
+# which a delimiter listing folds into the folder's subdir entry. "typed" is a zero-byte
+# ``dir`` object of content type application/directory, as hubiC writes them. Both
+# styles are recognized when reading.
 MARKER_STYLES = ("slash", "typed")
 
 # Key of the fingerprints that ``Secret`` shows. It is random for each process and never
-# leaves it, so a fingerprint tells secrets apart without revealing anything about them.
+# leaves it, so fingerprints distinguish secrets without revealing anything about them.
 _FINGERPRINT_KEY = secrets.token_bytes(32)
 
 
 class Secret(str):
     """A secret option value: a ``str`` for every use, but shown as a fingerprint.
 
-    ``repr()``, ``str()`` and ``format()`` give ``<secret 1a2b3c4d5e6f>``, an HMAC of the
-    value under a per-process random key, so two different secrets never look alike
-    (fsspec's instance cache keys on this text) and nothing of the value shows. ``reveal``
-    returns the plain value; pickling keeps it.
+    ``repr()``, ``str()`` and ``format()`` give ``<secret 1a2b3c4d5e6f>``: 48 bits of an
+    HMAC-SHA256 of the value under a per-process random key. Nothing of the value shows,
+    and two different secrets are very unlikely to look alike, which matters because
+    fsspec's instance cache keys on this text. ``reveal`` returns the plain value, and
+    pickling keeps it.
     """
 
     __slots__ = ()
@@ -124,9 +125,9 @@ def credential_family(options: Mapping[str, Any]) -> str | None:
     """
     if options.get("provider") is not None:
         return "provider"
-    given = {name for name, value in options.items() if value is not None}
-    named = [family for family in CREDENTIAL_FAMILIES if given & _detecting_options(family)]
-    if "v1" in named and "token" in named and "token" not in given:
+    present = {name for name, value in options.items() if value is not None}
+    named = [family for family in CREDENTIAL_FAMILIES if present & _detecting_options(family)]
+    if "v1" in named and "token" in named and "token" not in present:
         # storage_url next to auth_url is the v1 override of the storage URL.
         named.remove("token")
     if len(named) > 1:
@@ -141,7 +142,7 @@ def credential_family(options: Mapping[str, Any]) -> str | None:
     missing = [name for name in CREDENTIAL_FAMILIES[family][0] if options.get(name) is None]
     if missing:
         raise errors.InvalidInputError(
-            f"the {family} storage options miss {', '.join(missing)}",
+            f"missing {', '.join(missing)} in the {family} storage options",
             hint=f"give {', '.join(CREDENTIAL_FAMILIES[family][0])} together",
         )
     return family
@@ -151,13 +152,13 @@ def _detecting_options(family: str) -> set[str]:
     required, optional = CREDENTIAL_FAMILIES[family]
     options = set(required) | set(optional)
     if family == "v1":
-        # The v1 override of the storage URL; alone, it names the token family.
+        # storage_url is also the v1 override of the storage URL. Alone, it names the token family.
         options.discard("storage_url")
     return options
 
 
 def check_option_names(options: Mapping[str, Any]) -> None:
-    """Raise ``InvalidInputError`` for an option no file system here accepts (a typo, usually)."""
+    """Raise ``InvalidInputError`` for an option that no file system here accepts, usually a typo."""
     known = {"account"} | TUNING_OPTIONS | LISTING_CACHE_OPTIONS
     for required, optional in CREDENTIAL_FAMILIES.values():
         known.update(required + optional)
@@ -166,6 +167,19 @@ def check_option_names(options: Mapping[str, Any]) -> None:
         raise errors.InvalidInputError(
             f"unknown storage option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}",
             hint="accepted options: " + ", ".join(sorted(known)),
+        )
+
+
+def check_tuning_options(options: Mapping[str, Any]) -> None:
+    """Raise ``InvalidInputError`` for a tuning option of the wrong type or range."""
+    for name in ("block_size", "part_size", "segment_size", "concurrency"):
+        value = options.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise errors.InvalidInputError(f"invalid {name} {value!r}: it must be a positive integer")
+    style = options.get("directory_markers")
+    if style is not None and style not in MARKER_STYLES:
+        raise errors.InvalidInputError(
+            f"invalid directory_markers {style!r}", hint=f"choose one of {', '.join(MARKER_STYLES)}"
         )
 
 
@@ -218,9 +232,9 @@ def connect(options: Mapping[str, Any]) -> Connection:
 
 
 def _build_provider(family: str, options: Mapping[str, Any]) -> CredentialProvider:
-    value = {name: reveal(option) for name, option in options.items()}
+    values = {name: reveal(option) for name, option in options.items()}
     if family == "provider":
-        provider = value["provider"]
+        provider = values["provider"]
         if not isinstance(provider, CredentialProvider):
             raise errors.InvalidInputError(
                 f"invalid provider {type(provider).__name__}: it must be a CredentialProvider",
@@ -228,15 +242,15 @@ def _build_provider(family: str, options: Mapping[str, Any]) -> CredentialProvid
             )
         return provider
     if family == "token":
-        return StaticCredentials(value["storage_url"], value["token"])
+        return StaticCredentials(values["storage_url"], values["token"])
     if family == "v1":
         from .core.swift_auth import V1AuthProvider
 
-        return V1AuthProvider(value["auth_url"], value["user"], value["key"], storage_url=value.get("storage_url"))
+        return V1AuthProvider(values["auth_url"], values["user"], values["key"], storage_url=values.get("storage_url"))
     if family == "hubic":
         from .core import hubic
 
-        settings = {name: value.get(name) for name in ("client_id", "client_secret", "refresh_token", "token_url", "api_url")}
+        settings = {name: values.get(name) for name in ("client_id", "client_secret", "refresh_token", "token_url", "api_url")}
         account = hubic.load_account(hubic.DEFAULT_ACCOUNT_NAME, environ={}, use_config_file=False, **settings)
         assert account.provider is not None
         return account.provider
@@ -244,9 +258,9 @@ def _build_provider(family: str, options: Mapping[str, Any]) -> CredentialProvid
     from .core.ovh_storage import PublicCloudStorageAccess
 
     client = OvhClient(
-        value.get("ovh_endpoint") or "ovh-eu",
-        value["application_key"],
-        value["application_secret"],
-        value["consumer_key"],
+        values.get("ovh_endpoint") or "ovh-eu",
+        values["application_key"],
+        values["application_secret"],
+        values["consumer_key"],
     )
-    return PublicCloudStorageAccess(client, value["project"], value.get("region"))
+    return PublicCloudStorageAccess(client, values["project"], values.get("region"))

@@ -4,10 +4,10 @@ A path is ``container/object``: the text up to the first ``/`` names the contain
 rest is the object name, byte for byte (``a//b`` stays ``a//b``). The empty path is the
 account, whose entries are its containers.
 
-Swift has no folders. A folder exists when objects have names below it (a delimiter
-listing returns it as a ``subdir``), or when a directory marker stands for it: a
-zero-byte object named ``folder/``, or a zero-byte object named ``folder`` of content
-type ``application/directory`` (hubiC and the Swift CLI write those). Entries are the
+Swift has no folders. A folder exists when objects have names below it, and a
+delimiter listing then returns it as a ``subdir``. A folder also exists when a directory
+marker is there for it: a zero-byte object named ``folder/``, or a zero-byte object named
+``folder`` of content type ``application/directory`` (hubiC writes those). Entries are the
 dicts fsspec expects (``name``, ``size``, ``type``), plus ``etag``, ``last_modified``,
 ``content_type``, ``large_object``, and for folders ``marker``.
 """
@@ -113,8 +113,8 @@ def folder_entries(container: str, prefix: str, listing: Iterable[ObjectInfo]) -
     """Return the entries of one folder from a delimiter listing of ``prefix`` ("" or ending with "/").
 
     The folder's own ``prefix`` marker is left out. A typed marker and the ``subdir`` of
-    the same name give one directory entry. A subdir with an empty relative name (from
-    names such as ``a//b``) is left out, because fsspec paths cannot end with ``/``;
+    the same name give one directory entry. A subdir with an empty relative name, from
+    names such as ``a//b``, is left out because fsspec paths cannot end with ``/``.
     ``find`` still returns the objects below it.
     """
     entries: dict[tuple[str, str], dict[str, Any]] = {}
@@ -165,7 +165,7 @@ def tree_entries(container: str, prefix: str, listing: Iterable[ObjectInfo]) -> 
 
 
 def _marker_folder(relative: str) -> str | None:
-    """Return the folder a marker stands for (``a/`` and ``a`` give ``a``), or None when it has no path."""
+    """Return the folder of a marker (``a/`` and ``a`` give ``a``), or None when that folder has no path."""
     folder = relative[:-1] if relative.endswith("/") else relative
     if not folder or folder.endswith("/"):
         return None

@@ -1,8 +1,8 @@
 """Copies, uploads, downloads and byte reads of the ``swift://`` file system.
 
-Copies happen on the server; uploads and downloads go through the core's transfers
-(MD5-checked, large files in parallel segments, downloads renamed into place only when
-complete); range reads of several parts are fetched by concurrent ranged GETs.
+Copies happen on the server. Uploads and downloads go through the core's transfers:
+MD5-checked, large files in parallel segments, downloads renamed into place only when
+complete. Range reads of several parts are fetched by concurrent ranged GETs.
 ``SwiftFileSystem`` gets these methods from ``TransferMethods``.
 """
 
@@ -124,7 +124,10 @@ class TransferMethods:
             size = self.info(path)["size"]
             if start < 0:
                 start = max(0, size + start)
-            end = size if end is None else (size + end if end < 0 else end)
+            if end is None:
+                end = size
+            elif end < 0:
+                end = size + end
         return self.read_range(path, start, end)
 
     def read_range(self, path: str, start: int, end: int) -> bytes:

@@ -1,7 +1,7 @@
 """Dask reads and writes Parquet data sets through swift:// on a two-process local cluster and the real Swift.
 
-Each worker process rebuilds the file system from its pickle and signs in on its own;
-the account registry of this process is not there.
+Each worker process rebuilds the file system from its pickle and signs in on its own,
+without the account registry of this process.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def registered_accounts() -> list[str]:
     return REGISTRY.names()
 
 
-def test_read_parquet_on_cluster_with_credentials(client, dataset, real_options):
+def test_cluster_read_with_credentials(client, dataset, real_options):
     frame = dd.read_parquet(dataset, storage_options=real_options)
 
     result = frame.compute(scheduler=client).sort_values("id", ignore_index=True)
@@ -84,7 +84,7 @@ def test_read_parquet_on_cluster_with_credentials(client, dataset, real_options)
     assert all(count >= 1 for count in client.run(cached_file_systems).values())
 
 
-def test_read_parquet_on_cluster_with_registry_account(client, dataset, real_swift):
+def test_cluster_read_with_registry_account(client, dataset, real_swift):
     provider = V1AuthProvider(real_swift.auth_url, real_swift.user, real_swift.key)
     REGISTRY.register(Account(name="real-swift-test", kind="swift", endpoint=real_swift.auth_url, provider=provider))
     try:
@@ -97,7 +97,7 @@ def test_read_parquet_on_cluster_with_registry_account(client, dataset, real_swi
     assert all(names == [] for names in client.run(registered_accounts).values())
 
 
-def test_filesystem_object_keeps_key_out_of_graph(client, dataset, real_options, real_swift):
+def test_filesystem_object_hides_key(client, dataset, real_options, real_swift):
     fs = SwiftFileSystem(**real_options)
 
     frame = dd.read_parquet(dataset, filesystem=fs)

@@ -8,8 +8,8 @@ import pytest
 
 from ovhub_jupyter.fs import HubicFileSystem, SwiftFileSystem
 
-# Smallest segment a static large object may have on both servers is 1 byte; 1 MiB keeps
-# the tests quick while every write below spans several segments.
+# Segment size of the large object tests: small enough to keep them quick, while every
+# large write below spans several segments.
 SEGMENT = 1024 * 1024
 
 
@@ -26,7 +26,7 @@ def write_in_pieces(handle, data, piece=100_000):
         handle.write(data[offset : offset + piece])
 
 
-def test_write_above_segment_size_stores_one_large_object(any_fs, container):
+def test_large_write_stores_one_object(any_fs, container):
     fs = SwiftFileSystem(skip_instance_cache=True, segment_size=SEGMENT, provider=any_fs.provider)
     data = os.urandom(3 * SEGMENT + 12345)
 
@@ -71,7 +71,7 @@ def test_read_past_end_returns_what_exists(swift_fs, sandbox_container):
     assert swift_fs.read_range(path, 0, 10 * swift_fs.part_size) == b"0123456789"
 
 
-def test_exception_in_with_block_stores_nothing(any_fs, container):
+def test_exception_in_write_stores_nothing(any_fs, container):
     fs = SwiftFileSystem(skip_instance_cache=True, segment_size=SEGMENT, provider=any_fs.provider)
     data = os.urandom(2 * SEGMENT + 5)
 
@@ -136,7 +136,7 @@ def test_exclusive_open_refuses_existing_object(swift_fs, sandbox_container):
     assert swift_fs.cat_file(path) == b"first"
 
 
-def test_exclusive_write_loses_race_with_file_exists(swift_fs, sandbox_container):
+def test_exclusive_write_race_raises(swift_fs, sandbox_container):
     path = f"{sandbox_container}/race.txt"
     handle = swift_fs.open(path, "xb")
     handle.write(b"late")
@@ -191,7 +191,7 @@ def served_requests(sandbox, path):
 
 
 @pytest.mark.parametrize("kind", ["swift", "hubic"])
-def test_token_expiring_mid_read_is_refreshed(kind, sandbox, sandbox_accounts):
+def test_token_expiry_mid_read_refreshes(kind, sandbox, sandbox_accounts):
     fs = SwiftFileSystem(skip_instance_cache=True, account="swift") if kind == "swift" else HubicFileSystem()
     container = "default" if kind == "hubic" else "data"
     path = f"{container}/token-expiry.bin"
@@ -213,7 +213,7 @@ def test_token_expiring_mid_read_is_refreshed(kind, sandbox, sandbox_accounts):
     assert statuses[-1] == 206
 
 
-def test_small_reads_share_block_large_reads_go_direct(sandbox, swift_fs, sandbox_container):
+def test_read_cache_by_read_size(sandbox, swift_fs, sandbox_container):
     path = f"{sandbox_container}/blocks.bin"
     data = os.urandom(1_000_000)
     swift_fs.pipe_file(path, data)

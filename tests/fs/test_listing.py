@@ -129,7 +129,7 @@ def test_info_of_each_kind(any_fs, container):
     assert not any_fs.isdir(f"{container}/dir/file.txt")
 
 
-def test_find_lists_every_level_in_one_listing(any_fs, container):
+def test_find_lists_every_level(any_fs, container):
     fill(any_fs, container, ["a.txt", "x/b.txt", "x/y/c.txt", "x/y/z/d.txt"])
     any_fs.mkdir(f"{container}/empty")
 
@@ -174,7 +174,7 @@ def test_names_round_trip_byte_for_byte(any_fs, container):
         assert any_fs.cat_file(f"{container}/{name}") == name.encode("utf-8")
 
 
-def test_listing_cache_is_used_then_invalidated_by_writes(sandbox, sandbox_options, sandbox_container):
+def test_listing_cache_invalidated_by_writes(sandbox, sandbox_options, sandbox_container):
     fs = SwiftFileSystem(skip_instance_cache=True, **sandbox_options)
     fill(fs, sandbox_container, ["one.txt"])
     fs.ls(sandbox_container)

@@ -116,7 +116,7 @@ class ByteCounter(Callback):
         self.updates += 1
 
 
-def test_put_and_get_round_trip_large_file(any_fs, container, tmp_path):
+def test_put_get_large_file_round_trip(any_fs, container, tmp_path):
     fs = SwiftFileSystem(skip_instance_cache=True, segment_size=SEGMENT, provider=any_fs.provider)
     local = tmp_path / "in.bin"
     data = os.urandom(2 * SEGMENT + 99)

@@ -65,7 +65,7 @@ def test_hubic_seed_data_reads_as_frames(sandbox_accounts):
     assert sales_parquet["total"].sum() == pytest.approx(sales_csv["total"].sum())
 
 
-def test_default_is_read_when_file_system_is_made(sandbox_accounts):
+def test_default_account_read_at_creation(sandbox_accounts):
     REGISTRY.set_default("hubic")
     on_hubic = fsspec.filesystem("swift")
     REGISTRY.set_default("swift")
@@ -102,7 +102,7 @@ def test_hubic_credentials_in_storage_options(sandbox):
     assert len(sales) == 300
 
 
-def test_no_default_account_says_how_to_choose_one(monkeypatch):
+def test_no_default_account_hint(monkeypatch):
     monkeypatch.setattr(REGISTRY, "_default", None)
 
     with pytest.raises(KeyError, match="ovhub sandbox"):

@@ -1,4 +1,4 @@
-"""Secrets stay out of reprs, storage options and logs; file systems pickle and rebuild elsewhere."""
+"""Secrets stay out of reprs, storage options and logs. File systems pickle and rebuild elsewhere."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_secret_value_still_works_as_str():
     assert pickle.loads(pickle.dumps(secret)).reveal() == "abc-secret-123"
 
 
-def test_different_secrets_make_different_file_systems():
+def test_different_secrets_different_instances():
     first = SwiftFileSystem(storage_url="http://127.0.0.1:9/v1/AUTH_x", token="first-token-aaaa")
     second = SwiftFileSystem(storage_url="http://127.0.0.1:9/v1/AUTH_x", token="second-token-bbbb")
     again = SwiftFileSystem(storage_url="http://127.0.0.1:9/v1/AUTH_x", token="first-token-aaaa")
@@ -92,7 +92,7 @@ def test_different_secrets_make_different_file_systems():
     assert repr(first.storage_options["token"]) != repr(second.storage_options["token"])
 
 
-def test_pickle_round_trip_gives_equal_file_system(sandbox_options, sandbox_container):
+def test_pickle_round_trip_equal(sandbox_options, sandbox_container):
     fs = SwiftFileSystem(**sandbox_options)
     fs.pipe_file(f"{sandbox_container}/p.txt", b"pickled")
 
@@ -103,7 +103,7 @@ def test_pickle_round_trip_gives_equal_file_system(sandbox_options, sandbox_cont
     assert rebuilt.cat_file(f"{sandbox_container}/p.txt") == b"pickled"
 
 
-def test_registry_file_system_rebuilds_in_another_process(sandbox_accounts, tmp_path):
+def test_registry_fs_rebuilds_in_subprocess(sandbox_accounts, tmp_path):
     fs = HubicFileSystem()
     fs.ls("default")  # fetches a token, which must not travel
     blob = tmp_path / "fs.pickle"
