@@ -76,8 +76,10 @@ def jupyter_lab(tmp_path_factory) -> Iterator[JupyterLab]:
 
 @pytest.fixture(scope="module")
 def chromium(jupyter_lab) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() has its own timeout of 5 s, which a loaded machine can exceed.
+    expect.set_options(timeout=PAGE_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         try:
