@@ -99,10 +99,14 @@ class FolderMethods:
         entry = self.info(path)
         if entry["type"] != "directory":
             raise NotADirectoryError(errno.ENOTDIR, "not a folder", path)
-        below = self.storage.list_objects(container, prefix=key + "/", limit=2)
-        if any(info.name != key + "/" for info in below):
+        if not self._folder_is_empty(container, key):
             raise OSError(errno.ENOTEMPTY, "the folder is not empty", path)
         self._delete_entries({path: entry})
+
+    def _folder_is_empty(self, container: str, key: str) -> bool:
+        """Return True when no object but the folder's own slash marker has a name below ``key/``."""
+        below = self.storage.list_objects(container, prefix=key + "/", limit=2)
+        return all(info.name == key + "/" for info in below)
 
     # -- deleting ------------------------------------------------------------------------------
 
@@ -136,7 +140,11 @@ class FolderMethods:
             if not found:
                 raise FileNotFoundError(errno.ENOENT, "no object or folder at this path", path)
             return found
-        return {path: self.info(path)}
+        entry = self.info(path)
+        container, key = split_path(path)
+        if entry["type"] == "directory" and key and not self._folder_is_empty(container, key):
+            raise IsADirectoryError(errno.EISDIR, "the folder is not empty, so delete it with recursive=True", path)
+        return {path: entry}
 
     def _delete_entries(self, entries: dict[str, dict[str, Any]]) -> None:
         names_by_container: dict[str, list[str]] = {}
@@ -160,7 +168,10 @@ class FolderMethods:
 
         failures: list[tuple[str, str]] = []
         for container, key in large_objects:
-            self.storage.delete_object(container, key)
+            try:
+                self.storage.delete_object(container, key)
+            except errors.NotFoundError:
+                logger.debug("large object %s/%s was already deleted", container, key)
         for container, names in names_by_container.items():
             if names:
                 outcome = self.storage.delete_objects(container, sorted(set(names)))

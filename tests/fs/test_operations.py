@@ -187,3 +187,15 @@ def test_sign_gives_working_temp_url(any_fs, container):
 
     assert response.status_code == 200
     assert response.content == b"shared bytes"
+
+
+def test_rm_of_full_folder_needs_recursive(any_fs, container):
+    any_fs.pipe_file(f"{container}/full/file.txt", b"f")
+    any_fs.mkdir(f"{container}/empty")
+
+    with pytest.raises(IsADirectoryError, match="recursive=True"):
+        any_fs.rm(f"{container}/full")
+    any_fs.rm(f"{container}/empty")
+
+    assert any_fs.exists(f"{container}/full/file.txt")
+    assert not any_fs.exists(f"{container}/empty")
