@@ -15,8 +15,9 @@ dynamic large object manifest.
 When an object is overwritten, the segments of the old one are deleted only after the
 new object is in place, and never ones the new one uses. When the new manifest cannot be
 written, the new segments are deleted and the old object stays as it was. To know about
-old segments, every upload first reads (HEAD) the object it replaces, which costs one
-request per object.
+old segments, an upload first reads (HEAD) the object it replaces, which costs one
+request per object. ``upload_folder`` lists the destination once instead, and reads only
+the objects that the listing shows may be large objects.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ logger = logging.getLogger(__name__)
 
 # Content type when neither the caller nor the file name gives one.
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+# Listing entries per file that upload_folder reads, at most, to find the objects it
+# replaces; with more, it sends a HEAD per file instead. A page of 10,000 entries takes
+# roughly as long as 50 HEADs (an estimate from a single-node Swift 2.38.3 on loopback:
+# 0.3 s against 6 ms), so the listing costs about a twentieth of the HEADs it saves.
+REPLACED_LISTING_ENTRIES_PER_FILE = 10
 
 
 # -- options shared by every upload ----------------------------------------------------------
@@ -270,6 +277,7 @@ def upload_folder(
         except OSError as exc:
             raise local_file_error(exc, "upload", container, path) from None
 
+    may_have_segments = _objects_that_may_have_segments(account, container, names)
     progress = progress or NullProgress()
     progress.begin(total_bytes=sum(sizes), total_files=len(files), description=f"upload {root} to {container}")
 
@@ -278,7 +286,10 @@ def upload_folder(
             try:
                 stat = path.stat()
                 source = FileSource(path, stat.st_size)
-                result = _upload_source(account, container, object_name, source, options, stat.st_mtime, progress, stop)
+                replaces = may_have_segments is None or object_name in may_have_segments
+                result = _upload_source(
+                    account, container, object_name, source, options, stat.st_mtime, progress, stop, replaces=replaces
+                )
                 result.path = str(path)
             except errors.OvhubError as exc:
                 return TransferResult("upload", container, object_name, str(path), size, error=exc)
@@ -299,6 +310,30 @@ def upload_folder(
         progress.end(failed=True)
         raise
     return finish_many(results, progress, raise_errors)
+
+
+def _objects_that_may_have_segments(account: "SwiftAccount", container: str, names: list[str]) -> set[str] | None:
+    """Return which of ``names`` are listed as objects that may be large objects.
+
+    Those are the entries marked as static large objects and the 0-byte ones (a dynamic
+    large object manifest lists as 0 bytes). Only they need a HEAD before they are
+    replaced. Return None, meaning every name needs one, when the container has too many
+    objects under the names' common prefix for one listing to be cheaper.
+    NOTE: a dynamic manifest stored with a body, or an object written so recently that
+    the listing does not show it yet, is replaced without its old segments being deleted.
+    """
+    if not names:
+        return set()
+    limit = REPLACED_LISTING_ENTRIES_PER_FILE * len(names)
+    try:
+        listed = account.list_objects(container, prefix=os.path.commonprefix(names) or None, limit=limit + 1)
+    except errors.NotFoundError:
+        # Every PUT fails with its own error: the container does not exist.
+        return set()
+    if len(listed) > limit:
+        return None
+    uploading = set(names)
+    return {entry.name for entry in listed if entry.name in uploading and (entry.large_object or entry.bytes == 0)}
 
 
 def _walk_files(root: Path) -> list[tuple[str, Path]]:
@@ -336,11 +371,14 @@ def _upload_source(
     mtime: float | None,
     progress: Progress,
     stop: threading.Event | None,
+    *,
+    replaces: bool = True,
 ) -> TransferResult:
+    """Upload one object; with ``replaces`` False, the caller knows no large object is replaced."""
     assert source.size is not None
     limits = account.limits()
     requested = options.segment_size or account.segment_size
-    old_segments = _existing_segments(account, container, name)
+    old_segments = _existing_segments(account, container, name) if replaces else []
     headers = _object_headers(name, options, mtime)
 
     if source.size <= min(requested, limits.max_file_size):
