@@ -246,8 +246,9 @@ def append_to_magic_line(source: str, magic: str, suffix: str) -> str:
 
 
 def copy_notebook(source: Path) -> nbformat.NotebookNode:
-    """Read a notebook without its outputs, as a new copy the test may change."""
+    """Read a notebook without its outputs and saved widget state, as a copy the test may change."""
     notebook = nbformat.read(source, as_version=4)
+    notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []

@@ -6,8 +6,11 @@ validation page opens in a new tab from the click itself, as a popup blocker req
 It fills that page as a person would, waits for the panel to report the signed-in
 account, and then checks that no secret is in the notebook page.
 
-A first cell, added by the test before the sign-in cell, loads the extension and
-attaches the kernel to the test's sandbox with ``%ovhub sandbox --url``.
+The test inserts a setup cell before the sign-in cell and runs only these two. The setup
+cell loads the extension and attaches the kernel to the test's sandbox with
+``%ovhub sandbox --url``. For hubiC, the test registers its own application with a free
+loopback redirect URI, because another process may hold port 53682 of the demo
+application, and appends that application's options to the ``%hubic_login`` line.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ NO_PANEL_OPTIONS = frozenset({"--refresh-token", "--from-config"})
 
 
 def setup_source(sandbox_url: str, options_file: Path | None = None) -> str:
-    """Return the first cell: the extension, the test's sandbox, a fast validation poll."""
+    """Return the setup cell: the extension, the test's sandbox, a fast validation poll, the hubiC options."""
     lines = [
         "# Added by the browser test: use the test's sandbox.",
         "%load_ext ovhub_jupyter",
@@ -63,17 +66,6 @@ def setup_source(sandbox_url: str, options_file: Path | None = None) -> str:
             f"    {HUBIC_OPTIONS_VARIABLE} = shlex.join(json.load(options))",
         ]
     return "\n".join(lines)
-
-
-def tutorial(name: str, magic: str) -> nbformat.NotebookNode:
-    """Return a copy of the tutorial notebook ``name``, or a notebook with one ``magic`` cell until it exists."""
-    path = NOTEBOOKS_DIR / name
-    if path.exists():
-        return copy_notebook(path)
-    # TODO: drop this stand-in once the tutorial notebooks are in notebooks/.
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [code_cell(magic)]
-    return notebook
 
 
 def panel_cell(notebook: nbformat.NotebookNode, magic: str) -> int:
@@ -118,7 +110,7 @@ def test_hubic_panel_signs_in(lab_context, jupyter_lab, sandbox, tmp_path):
     ]
     options_file = write_private_json(tmp_path / "hubic-options.json", options)
 
-    notebook = tutorial("02-hubic.ipynb", "%hubic_login")
+    notebook = copy_notebook(NOTEBOOKS_DIR / "02-hubic.ipynb")
     login = panel_cell(notebook, "%hubic_login")
     source = notebook.cells[login].source
     notebook.cells[login].source = append_to_magic_line(source, "%hubic_login", "{" + HUBIC_OPTIONS_VARIABLE + "}")
@@ -161,7 +153,7 @@ def test_ovh_panel_gets_validated_key(lab_context, jupyter_lab, sandbox):
     context, log = lab_context
     config = sandbox.config["ovh"]
 
-    notebook = tutorial("03-ovh-api.ipynb", "%ovh_login")
+    notebook = copy_notebook(NOTEBOOKS_DIR / "03-ovh-api.ipynb")
     login = panel_cell(notebook, "%ovh_login")
     notebook.cells.insert(login, code_cell(setup_source(sandbox.url)))
     name = jupyter_lab.write_notebook("03-ovh-api.ipynb", notebook)
