@@ -34,7 +34,8 @@ SERVER_START_TIMEOUT = 120.0
 SERVER_STOP_TIMEOUT = 30.0
 
 # Environment variables the server and its kernels must not inherit: account settings
-# that would override the sandbox's, and proxies that would send loopback traffic away.
+# that would override the sandbox's, Jupyter and IPython folders (the server gets its
+# own), and proxies that would send loopback traffic away.
 INHERITED_PREFIXES_DROPPED = ("OVH_", "HUBIC_", "OVHUB_", "JUPYTER", "IPYTHON")
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
