@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     except CellExecutionError as exc:
         failed = exc
     finally:
+        # nbclient leaves a kernel it was given running; stop it before removing its sockets.
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=False)
         sockets.cleanup()
         print_notebook(notebook)
         if arguments.save:

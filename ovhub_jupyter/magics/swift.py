@@ -151,7 +151,7 @@ class SwiftMagics(OvhubMagicsBase):
     # -- cell form -------------------------------------------------------------------------
 
     def _run_cell(self, line: str, cell: str) -> Any:
-        words = split_arguments(line)
+        words = move_leading_options(split_arguments(line))
         if words[:1] == ["put"]:
             arguments = build_parser().parse_args(words)
             session = self._session(arguments.account)

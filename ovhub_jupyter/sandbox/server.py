@@ -12,6 +12,7 @@ Swift. Behaviour is the same; only connection reuse differs.
 
 from __future__ import annotations
 
+import atexit
 import ipaddress
 import json
 import logging
@@ -223,6 +224,8 @@ def shared_sandbox() -> Sandbox:
     with _shared_lock:
         if _shared is None or not _shared.running:
             _shared = Sandbox().start()
+            # A kernel that exits without %unload_ext would leave the data folder behind.
+            atexit.register(stop_shared_sandbox)
         return _shared
 
 

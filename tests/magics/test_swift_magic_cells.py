@@ -153,3 +153,13 @@ def test_no_subcommand_prints_help(notebook, capsys):
     assert notebook.run("") is None
 
     assert "usage: %swift" in capsys.readouterr().out
+
+
+def test_put_cell_accepts_account_first(notebook):
+    notebook.cell("--account swift put data/notes-account-first.txt", "hello\n")
+
+    stored = notebook.shell.run_line_magic("swift", "ls data notes-account-first --account swift")
+
+    assert stored["name"].tolist() == ["notes-account-first.txt"]
+    assert stored["bytes"].tolist() == [6]
+    notebook.shell.run_line_magic("swift", "rm data/notes-account-first.txt --account swift")
