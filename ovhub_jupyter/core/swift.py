@@ -671,6 +671,12 @@ class SwiftAccount:
 
         return upload_folder(self, container, folder, **options)
 
+    def upload_files(self, container: str, files: list[tuple[str, str | Path]], **options: Any) -> list[TransferResult]:
+        """Upload ``(object name, local path)`` pairs concurrently; see ``swift_upload.upload_files``."""
+        from .swift_upload import upload_files
+
+        return upload_files(self, container, files, **options)
+
     def download_file(self, container: str, name: str, path: str | Path, **options: Any) -> TransferResult:
         """Download an object to a local file; see ``swift_download.download_file``."""
         from .swift_download import download_file

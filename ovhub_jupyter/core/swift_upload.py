@@ -245,41 +245,60 @@ def upload_folder(
     folder: str | Path,
     *,
     prefix: str = "",
+    **options: Any,
+) -> list[TransferResult]:
+    """Upload every file under ``folder`` as ``prefix + relative path`` (with ``/``), concurrently.
+
+    Empty folders are not stored (Swift has no folders), and symbolic links to folders
+    are not followed. ``options`` are those of ``upload_files``.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise errors.InvalidInputError(f"{str(root)!r} is not a folder", hint="give the path of a local folder")
+    files = [(prefix + relative, path) for relative, path in _walk_files(root)]
+    return upload_files(account, container, files, description=f"upload {root} to {container}", **options)
+
+
+def upload_files(
+    account: "SwiftAccount",
+    container: str,
+    files: list[tuple[str, str | Path]],
+    *,
     content_type: str | None = None,
     metadata: Mapping[str, str] | None = None,
     segment_size: int | None = None,
     concurrency: int | None = None,
     raise_errors: bool = True,
     progress: Progress | None = None,
+    description: str | None = None,
 ) -> list[TransferResult]:
-    """Upload every file under ``folder`` as ``prefix + relative path`` (with ``/``), concurrently.
+    """Upload local files, given as ``(object name, path)`` pairs, concurrently.
 
-    Every object name is validated before the first request. Files that fail do not stop
-    the others; afterwards the first failure is raised, or, with ``raise_errors=False``,
-    every result is returned with its ``error``. Empty folders are not stored (Swift has
-    no folders), and symbolic links to folders are not followed.
+    Every object name is validated and every file's size read before the first request.
+    The destination is listed once to find which names may replace large objects, instead
+    of a HEAD before every PUT. Files that fail do not stop the others; afterwards the
+    first failure is raised, or, with ``raise_errors=False``, every result is returned
+    with its ``error``.
     NOTE: a large file's segments use a pool of their own, so up to ``concurrency``
     squared requests may run at once.
     """
-    root = Path(folder)
-    if not root.is_dir():
-        raise errors.InvalidInputError(f"{str(root)!r} is not a folder", hint="give the path of a local folder")
     options = _prepare(account, container, None, content_type, metadata, segment_size, None)
-    files = _walk_files(root)
-    names = [prefix + relative for relative, _ in files]
+    names = [object_name for object_name, _ in files]
     for object_name in names:
         account._object_name(object_name)
 
     sizes = []
     for _, path in files:
         try:
-            sizes.append(path.stat().st_size)
+            sizes.append(Path(path).stat().st_size)
         except OSError as exc:
-            raise local_file_error(exc, "upload", container, path) from None
+            raise local_file_error(exc, "upload", container, Path(path)) from None
 
     may_have_segments = _objects_that_may_have_segments(account, container, names)
     progress = progress or NullProgress()
-    progress.begin(total_bytes=sum(sizes), total_files=len(files), description=f"upload {root} to {container}")
+    progress.begin(
+        total_bytes=sum(sizes), total_files=len(files), description=description or f"upload {len(files)} files to {container}"
+    )
 
     def task_for(object_name: str, path: Path, size: int):
         def task(stop: threading.Event) -> TransferResult:
@@ -303,7 +322,7 @@ def upload_folder(
 
         return task
 
-    tasks = [task_for(n, p, s) for n, (_, p), s in zip(names, files, sizes)]
+    tasks = [task_for(name, Path(path), size) for (name, path), size in zip(files, sizes)]
     try:
         results = run_parallel(tasks, concurrency or account.concurrency)
     except BaseException:

@@ -15,7 +15,6 @@ import glob
 import mimetypes
 import os
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,6 @@ import pandas as pd
 
 from ..core import errors
 from ..core.swift_results import TransferResult
-from ..core.swift_transfer import run_parallel
 from ..frames import swift as swift_frames
 from .swift_formats import detect_format, parse_options, read_table, write_table
 from .swift_session import CombinedProgress, SwiftSession
@@ -150,19 +148,8 @@ def _run_uploads(
         # In this thread, so Ctrl-C stops the transfer at once.
         item = plan[0]
         return [storage.upload_file(container, item.name, item.path, content_type=content_type, progress=progress)]
-
-    def task_for(item: PlannedUpload):
-        def task(stop: threading.Event) -> TransferResult:
-            # NOTE: upload_file does not watch ``stop``, so after Ctrl-C the files already
-            # being sent finish before the command stops; files not started are skipped.
-            try:
-                return storage.upload_file(container, item.name, item.path, content_type=content_type, progress=progress)
-            except errors.OvhubError as exc:
-                return TransferResult("upload", container, item.name, str(item.path), item.size, error=exc)
-
-        return task
-
-    return run_parallel([task_for(item) for item in plan], storage.concurrency)
+    files = [(item.name, item.path) for item in plan]
+    return storage.upload_files(container, files, content_type=content_type, progress=progress, raise_errors=False)
 
 
 def _raise_first_failure(results: list[TransferResult], action: str) -> None:

@@ -291,3 +291,21 @@ def test_ovhub_use_changes_default_account(notebook):
 
     assert frame.empty
     assert list(frame.columns)[0] == "name"
+
+
+def test_upload_many_files_sends_no_head_per_object(notebook, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(20):
+        (folder / f"file-{number:02d}.txt").write_text(f"line {number}\n")
+    notebook.sandbox.control("DELETE", "requests")
+
+    uploaded = notebook.run(f"upload {folder} default/head-check")
+
+    object_heads = [
+        entry for entry in notebook.sandbox.requests()
+        if entry["method"] == "HEAD" and "/default/head-check/" in entry["path"]
+    ]
+    assert len(uploaded) == 20
+    assert object_heads == []
+    notebook.run("rm default --prefix head-check/")
