@@ -113,13 +113,23 @@ class UploadBody:
     ``__len__`` lets requests send a Content-Length; ``read`` is what http.client calls.
     """
 
-    def __init__(self, reader: IO[bytes], length: int, tracker: PartProgress, stop: threading.Event | None, name: str) -> None:
+    def __init__(
+        self,
+        reader: IO[bytes],
+        length: int,
+        tracker: PartProgress,
+        stop: threading.Event | None,
+        name: str,
+        digest: Any = None,
+    ) -> None:
         self._reader = reader
         self._length = length
         self._position = 0
         self._tracker = tracker
         self._stop = stop
         self._name = name
+        # A hashlib object updated with every byte read, when the caller hashes while sending.
+        self.digest = digest
 
     def __len__(self) -> int:
         return self._length
@@ -146,6 +156,8 @@ class UploadBody:
                 hint="the file changed while it was being uploaded; upload it again once it is complete",
             )
         self._position += len(chunk)
+        if self.digest is not None:
+            self.digest.update(chunk)
         self._tracker.reached(self._position)
         return chunk
 

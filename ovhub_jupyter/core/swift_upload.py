@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import requests
+
 from . import errors
 from .progress import NullProgress, Progress
 from .swift_delete import delete_objects, delete_segments, dynamic_segments, static_segments
@@ -57,6 +59,9 @@ if TYPE_CHECKING:
     from .swift import SwiftAccount
 
 logger = logging.getLogger(__name__)
+
+# The MD5 of zero bytes, which is the ETag of every empty object.
+EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 
 # Content type when neither the caller nor the file name gives one.
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -397,11 +402,14 @@ def _upload_source(
     assert source.size is not None
     limits = account.limits()
     requested = options.segment_size or account.segment_size
-    old_segments = _existing_segments(account, container, name) if replaces else []
+    # Without a HEAD (replaces False) the object may exist, so it is treated as existing.
+    exists, old_segments = _replaced_object(account, container, name) if replaces else (True, [])
     headers = _object_headers(name, options, mtime)
 
     if source.size <= min(requested, limits.max_file_size):
-        etag = _put_part(account, container, name, source, 0, source.size, headers, PartProgress(progress), stop)
+        etag = _put_part(
+            account, container, name, source, 0, source.size, headers, PartProgress(progress), stop, new_object=not exists
+        )
         result = TransferResult("upload", container, name, None, source.size, etag)
     else:
         segment_size = plan_segment_size(source.size, requested, limits)
@@ -421,28 +429,31 @@ def _put_part(
     headers: Mapping[str, Any],
     tracker: PartProgress,
     stop: threading.Event | None,
+    *,
+    new_object: bool = False,
 ) -> str:
-    """PUT ``length`` bytes of ``source`` as one object with its MD5; return the MD5."""
+    """PUT ``length`` bytes of ``source`` as one object checked by MD5; return the MD5.
+
+    By default the MD5 is computed first and sent as ``ETag``, so Swift rejects damaged
+    bytes (422) before they replace anything. For an object known not to exist yet
+    (``new_object``: a fresh segment, or a name a HEAD just found absent), the source is
+    read once: the MD5 is computed while the bytes are sent and compared with the ETag
+    Swift returns. On a mismatch the damaged copy is deleted and the part is sent again
+    the first way, so nothing that existed before can be replaced by damaged bytes.
+    """
+    if new_object:
+        streamed_md5, response = _send_part(account, container, name, source, offset, length, headers, tracker, stop, None)
+        returned = strip_etag(response.headers.get("Etag"))
+        if returned == streamed_md5:
+            return streamed_md5
+        logger.warning(
+            "upload of %s/%s: Swift stored MD5 %s, the data sent has MD5 %s; deleting it and sending it again",
+            container, name, returned, streamed_md5,
+        )
+        account.request("DELETE", container, name, operation="upload", check=False).close()
+
     md5 = md5_of(source, offset, length, account.chunk_size, stop)
-    opened: list[UploadBody] = []
-
-    def body() -> Any:
-        # Called once per attempt, so a retried request reads the bytes again from the start.
-        if length == 0:
-            return b""
-        reader = UploadBody(source.open(offset, length), length, tracker, stop, f"{container}/{name}")
-        opened.append(reader)
-        return reader
-
-    sent = dict(headers)
-    sent["ETag"] = md5
-    try:
-        response = account.request("PUT", container, name, headers=sent, data=body, operation="upload")
-    finally:
-        for reader in opened:
-            reader.close()
-    response.close()
-
+    _, response = _send_part(account, container, name, source, offset, length, headers, tracker, stop, md5)
     returned = strip_etag(response.headers.get("Etag"))
     if returned is not None and returned != md5:
         raise errors.ChecksumMismatchError(
@@ -455,6 +466,49 @@ def _put_part(
             hint="upload it again",
         )
     return md5
+
+
+def _send_part(
+    account: "SwiftAccount",
+    container: str,
+    name: str,
+    source: Source,
+    offset: int,
+    length: int,
+    headers: Mapping[str, Any],
+    tracker: PartProgress,
+    stop: threading.Event | None,
+    etag: str | None,
+) -> tuple[str | None, requests.Response]:
+    """Send one PUT (retried by the HTTP layer); return the MD5 of the bytes the last attempt sent, and the response."""
+    opened: list[UploadBody] = []
+
+    def body() -> Any:
+        # Called once per attempt, so a retried request reads the bytes again from the start.
+        if length == 0:
+            return b""
+        reader = UploadBody(
+            source.open(offset, length), length, tracker, stop, f"{container}/{name}",
+            digest=None if etag is not None else hashlib.md5(),
+        )
+        opened.append(reader)
+        return reader
+
+    sent = dict(headers)
+    if etag is not None:
+        sent["ETag"] = etag
+    try:
+        response = account.request("PUT", container, name, headers=sent, data=body, operation="upload")
+    finally:
+        for reader in opened:
+            reader.close()
+    response.close()
+
+    if etag is not None:
+        return etag, response
+    if length == 0:
+        return EMPTY_MD5, response
+    return opened[-1].digest.hexdigest(), response
 
 
 def _segment_container(account: "SwiftAccount", container: str) -> str:
@@ -507,7 +561,7 @@ def _upload_segments(
             length = min(segment_size, source.size - offset)  # type: ignore[operator]
             etag = _put_part(
                 account, segment_container, segment_names[index], source, offset, length,
-                segment_headers, PartProgress(progress), _either(stop, task_stop),
+                segment_headers, PartProgress(progress), _either(stop, task_stop), new_object=True,
             )
             return {"path": f"/{segment_container}/{segment_names[index]}", "etag": etag, "size_bytes": length}
 
@@ -664,7 +718,7 @@ def _upload_spooled_segments(
             length = source.size or 0
             etag = _put_part(
                 account, segment_container, segment_name, source, 0, length,
-                {"Content-Type": DEFAULT_CONTENT_TYPE}, PartProgress(progress), None,
+                {"Content-Type": DEFAULT_CONTENT_TYPE}, PartProgress(progress), None, new_object=True,
             )
             segments.append({"path": f"/{segment_container}/{segment_name}", "etag": etag, "size_bytes": length})
             source.close()
@@ -690,18 +744,23 @@ def _upload_spooled_segments(
 
 def _existing_segments(account: "SwiftAccount", container: str, name: str) -> list[tuple[str, str]]:
     """Return the segments of the object about to be overwritten (none for a plain object)."""
+    return _replaced_object(account, container, name)[1]
+
+
+def _replaced_object(account: "SwiftAccount", container: str, name: str) -> tuple[bool, list[tuple[str, str]]]:
+    """Return whether the object exists, and its segments when it is a large object (one HEAD)."""
     from .swift import object_stat_from_headers
 
     response = account.request("HEAD", container, name, operation="read object", check=False)
     if response.status_code == 404:
-        return []
+        return False, []
     account.raise_for_status(response, operation="read object", target=f"{container}/{name}", container=container, name=name)
     stat = object_stat_from_headers(container, name, response.headers)
     if stat.large_object == STATIC_LARGE_OBJECT:
-        return static_segments(account, container, name)
+        return True, static_segments(account, container, name)
     if stat.large_object == DYNAMIC_LARGE_OBJECT:
-        return list(dynamic_segments(account, stat))
-    return []
+        return True, list(dynamic_segments(account, stat))
+    return True, []
 
 
 def _delete_replaced_segments(

@@ -194,6 +194,8 @@ class SandboxApp:
             response.status = status_line(status)
         if rule.retry_after is not None:
             response.headers["Retry-After"] = rule.retry_after
+        for name, value in (rule.headers or {}).items():
+            response.headers[name] = value
         service.finish_fault_response(request, response)
         # Read and drop the request body so the client sees the answer, not a reset.
         _discard_body(request)

@@ -4,8 +4,8 @@ Tests post rules to ``/_sandbox/faults``. A rule matches on the raw request path
 prefix, or a regular expression when it starts with ``^``) and optionally the method;
 it lets ``skip`` matching requests through, then acts on the next ``count`` of them:
 
-- ``status``: answer that status (with ``Retry-After`` when given), in the service's own
-  error format unless a body is given;
+- ``status``: answer that status (with ``Retry-After`` and any ``headers`` given), in the
+  service's own error format unless a body is given; the request is not carried out;
 - ``html``: answer an HTML page with the given status (200 by default) where the client
   expects JSON;
 - ``drop``: close the connection without answering;
@@ -44,6 +44,8 @@ class FaultRule:
     delay: float = 0.0
     body: str | None = None
     content_type: str | None = None
+    # Headers added to an injected answer, such as a wrong Etag on a 201.
+    headers: dict[str, str] | None = None
     # Requests matched so far, skipped ones included.
     matched: int = 0
 
@@ -77,6 +79,11 @@ def parse_rule(data: dict[str, Any], rule_id: int) -> FaultRule:
     unknown = set(data) - known
     if unknown:
         raise FaultRuleError(f"unknown fault rule fields: {', '.join(sorted(unknown))}")
+    headers = data.get("headers")
+    if headers is not None and not (
+        isinstance(headers, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+    ):
+        raise FaultRuleError("'headers' must be an object of header names to string values")
     retry_after = data.get("retry_after")
     return FaultRule(id=rule_id, **{**data, "retry_after": None if retry_after is None else str(retry_after)})
 
