@@ -522,9 +522,9 @@ def bench_upload(bench: Bench, report: Report) -> None:
             rows=[Row(name, runs, count) for name, runs in timings.items()],
             peers=[names[2], names[4]],
             notes=[
-                "Every round uploads into new, empty containers. `upload_folder` lists the destination once, "
-                "then sends a PUT per file. `%swift upload` and `swift upload` send a HEAD (to find the segments "
-                "of an object they replace) and a PUT per file. The bare loop sends the PUT only.",
+                "Every round uploads into new, empty containers. `upload_folder` and `%swift upload` list the "
+                "destination once, then send a PUT per file. `swift upload` sends a HEAD (to find the segments "
+                "of an object it replaces) and a PUT per file. The bare loop sends the PUT only.",
             ],
         )
     )
