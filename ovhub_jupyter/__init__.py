@@ -4,7 +4,14 @@
 and the sign-in panels. The client core in ``ovhub_jupyter.core`` works without Jupyter.
 """
 
+import logging
+
 __version__ = "0.1.0"
+
+# A library leaves logging to the application. Without a handler of its own, Python's
+# last-resort handler would print every WARNING to standard error, so a magic's one-line
+# error would show twice in a notebook that has not configured logging.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def load_ipython_extension(ipython):  # noqa: ANN001 - IPython's extension hook

@@ -80,6 +80,9 @@ class RetryPolicy:
     backoff_max: float = 30.0
     # A Retry-After longer than this is cut down to it so a notebook cell never hangs.
     retry_after_max: float = 120.0
+    # Retries after "connection refused": nothing listens, so a few quick ones are enough
+    # for a server that is restarting, and a stopped server is reported in about a second.
+    max_refused_retries: int = 2
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Return the seconds to wait before retry number ``attempt`` (1 for the first)."""
@@ -225,6 +228,7 @@ class HttpClient:
         may_retry = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
         statuses = frozenset(retry_statuses) if retry_statuses is not None else (RETRYABLE_STATUSES if may_retry else frozenset())
         attempt = 0
+        refusals = 0
 
         while True:
             attempt += 1
@@ -245,7 +249,9 @@ class HttpClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 elapsed = time.monotonic() - started
                 logger.debug("%s %s -> %s (%.3f s)", method, redact_url(url), type(exc).__name__, elapsed)
-                if not may_retry or attempt > policy.max_retries:
+                if _describe_connection_error(exc) == "connection refused":
+                    refusals += 1
+                if not may_retry or attempt > policy.max_retries or refusals > policy.max_refused_retries:
                     raise errors.ConnectionFailedError(
                         f"{method} {redact_url(url)} could not complete: {_describe_connection_error(exc)}",
                         service=self.service,

@@ -41,6 +41,17 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
+def _new_file_mode() -> int:
+    # Reading the umask means setting it; done once, at import, before any transfer thread.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+# Permission bits of a downloaded file: those of any new file under this process's umask.
+NEW_FILE_MODE = _new_file_mode()
+
 # Errors of a response body that broke off; a download resumes after them.
 _BROKEN_BODY_ERRORS = (urllib3.exceptions.HTTPError, http.client.HTTPException, requests.ConnectionError)
 
@@ -276,6 +287,8 @@ def _download_to_path(
                 account, container, name, handle.write, tracker=PartProgress(progress), stop=stop,
                 on_length=on_length if report_length else None,
             )
+        # mkstemp creates the file with mode 0600; a download gets the mode of a new file.
+        os.chmod(temporary, NEW_FILE_MODE)
         _apply_mtime(temporary, outcome.headers)
         os.replace(temporary, path)
     except errors.OvhubError:

@@ -71,11 +71,40 @@ class MagicArgumentParser(argparse.ArgumentParser):
 
 
 def split_arguments(line: str) -> list[str]:
-    """Split a magic's line like a shell does, with a clear error for unbalanced quotes."""
+    """Split a magic's line like a shell does, with a clear error for unbalanced quotes.
+
+    A word that starts with ``#`` outside quotes begins a comment, as in a shell, so
+    ``%swift ls box  # my files`` works; a ``#`` inside a word (``a#b``) is kept, and a
+    name that starts with ``#`` is written in quotes.
+    """
     try:
-        return shlex.split(line, posix=True)
+        return shlex.split(strip_comment(line), posix=True)
     except ValueError as exc:
         raise MagicUsageError(f"cannot parse the arguments: {exc}", hint="check the quotes in the command") from None
+
+
+def strip_comment(line: str) -> str:
+    """Return ``line`` without a trailing comment: from a ``#`` that starts a word outside quotes."""
+    quote = None
+    escaped = False
+    previous = " "
+    for index, character in enumerate(line):
+        if escaped:
+            # An escaped character is part of a word, even an escaped space.
+            escaped = False
+            previous = "\\"
+            continue
+        if character == "\\" and quote != "'":
+            escaped = True
+        elif quote is not None:
+            if character == quote:
+                quote = None
+        elif character in "'\"":
+            quote = character
+        elif character == "#" and previous.isspace():
+            return line[:index]
+        previous = character
+    return line
 
 
 @magics_class
@@ -100,11 +129,14 @@ class OvhubMagicsBase(Magics):
         """Raise ``exc`` as a one-line ``MagicError``, or unchanged when short errors are off."""
         if not self.short_errors:
             raise exc
-        raise MagicError(one_line(exc), original=exc) from None
+        raise MagicError(one_line(exc, type(self).__name__), original=exc) from None
 
 
-def one_line(exc: BaseException) -> str:
-    """Return the message a user sees for ``exc``: one line, with the next step."""
+def one_line(exc: BaseException, settings_class: str = "the magic's class") -> str:
+    """Return the message a user sees for ``exc``: one line, with the next step.
+
+    ``settings_class`` names the ``%config`` class whose ``short_errors`` shows the traceback.
+    """
     if isinstance(exc, errors.OvhubError):
         text = str(exc)
     elif isinstance(exc, KeyboardInterrupt):
@@ -113,7 +145,7 @@ def one_line(exc: BaseException) -> str:
         text = f"{exc.strerror or type(exc).__name__}: {exc.filename}"
     else:
         # Not one of ours: a bug or an unexpected library error. Say how to see more.
-        text = f"{type(exc).__name__}: {exc} (unexpected; run %config with short_errors = False for the traceback)"
+        text = f"{type(exc).__name__}: {exc} (unexpected; run %config {settings_class}.short_errors = False for the traceback)"
     return " ".join(text.split())
 
 
@@ -134,3 +166,28 @@ def magic_command(method: F) -> F:
             self.fail(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+# Options every subcommand takes, also accepted before the subcommand: %swift --account X ls box.
+LEADING_OPTIONS = ("--account", "--out")
+
+
+def move_leading_options(words: list[str]) -> list[str]:
+    """Move ``--account NAME`` and ``--out NAME`` written before the subcommand to after it.
+
+    The subcommand parsers define those options, so ``%hubic --account X usage`` and
+    ``%hubic usage --account X`` mean the same.
+    """
+    leading: list[str] = []
+    rest = list(words)
+    while rest:
+        word = rest[0]
+        if word in LEADING_OPTIONS and len(rest) >= 2:
+            leading += rest[:2]
+            rest = rest[2:]
+        elif word.startswith(tuple(f"{option}=" for option in LEADING_OPTIONS)):
+            leading.append(word)
+            rest = rest[1:]
+        else:
+            break
+    return rest + leading

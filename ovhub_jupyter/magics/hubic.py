@@ -19,7 +19,14 @@ from ..core import errors
 from ..core.accounts import REGISTRY
 from ..core.hubic import LINK_TTL_DAYS, HubicClient, check_container, check_link_ttl, check_object_path
 from ..frames import api as api_frames
-from .base import MagicArgumentParser, MagicUsageError, OvhubMagicsBase, magic_command, split_arguments
+from .base import (
+    MagicArgumentParser,
+    MagicUsageError,
+    OvhubMagicsBase,
+    magic_command,
+    move_leading_options,
+    split_arguments,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +108,7 @@ class HubicMagics(OvhubMagicsBase):
         Run ``%hubic --help`` for the options and examples.
         """
         parser = build_parser()
-        arguments = parser.parse_args(split_arguments(line))
+        arguments = parser.parse_args(move_leading_options(split_arguments(line)))
         if arguments.command is None:
             parser.print_help()
             return None

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import urllib.error
+from urllib.parse import urlsplit
 
 from IPython.core.magic import line_magic, magics_class
 
 from .. import frames
+from ..core import errors
 from ..core.accounts import REGISTRY
 from .base import MagicArgumentParser, OvhubMagicsBase, magic_command, split_arguments
 
@@ -86,12 +89,47 @@ class OvhubMagics(OvhubMagicsBase):
 
         if arguments.stop:
             forget_sandbox_accounts(REGISTRY)
-            stop_shared_sandbox()
-            print("Sandbox stopped; its accounts were removed.")
+            if stop_shared_sandbox():
+                print("Sandbox stopped; its accounts were removed.")
+            else:
+                print("The sandbox's accounts were removed; a sandbox started outside this kernel keeps running.")
             return None
 
-        sandbox = Sandbox.attach(arguments.url) if arguments.url else shared_sandbox()
-        names = register_sandbox_accounts(REGISTRY, sandbox.config)
+        if arguments.url:
+            sandbox = Sandbox.attach(check_sandbox_url(arguments.url))
+            config = attached_sandbox_config(sandbox)
+        else:
+            sandbox = shared_sandbox()
+            config = sandbox.config
+        names = register_sandbox_accounts(REGISTRY, config)
         print(f"Sandbox running at {sandbox.url}")
         print(f"Accounts: {', '.join(names)} (default Swift account: {REGISTRY.default})")
         return None
+
+
+def check_sandbox_url(url: str) -> str:
+    """Return ``url`` when it is an http(s) URL with a host, or raise before any request."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise errors.InvalidInputError(
+            f"invalid sandbox URL {url!r}",
+            hint="give it with its scheme, as the sandbox prints it: http://127.0.0.1:PORT",
+        )
+    return url
+
+
+def attached_sandbox_config(sandbox) -> dict:  # noqa: ANN001 - a Sandbox handle
+    """Return the demo accounts of the sandbox at ``sandbox.url``, or raise a one-line error."""
+    from ..sandbox.server import SandboxControlError
+
+    start_hint = "start one with python -m ovhub_jupyter.sandbox, or run %ovhub sandbox without --url"
+    try:
+        return sandbox.control("GET", "config")
+    except SandboxControlError as exc:
+        raise errors.ServiceError(
+            f"{sandbox.url} is not an ovhub_jupyter sandbox (GET /_sandbox/config answered HTTP {exc.status})",
+            hint=start_hint,
+        ) from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise errors.ConnectionFailedError(f"no sandbox answers at {sandbox.url}: {reason}", hint=start_hint) from None

@@ -23,7 +23,15 @@ from ..core.accounts import REGISTRY
 from ..core.swift import DEFAULT_CONCURRENCY, DEFAULT_SEGMENT_SIZE
 from ..widgets.progress import ProgressBar
 from . import swift_commands, swift_transfers
-from .base import HelpShown, MagicArgumentParser, OvhubMagicsBase, magic_command, one_line, split_arguments
+from .base import (
+    HelpShown,
+    MagicArgumentParser,
+    OvhubMagicsBase,
+    magic_command,
+    move_leading_options,
+    one_line,
+    split_arguments,
+)
 from .swift_parser import build_parser
 from .swift_session import SwiftSession
 
@@ -171,7 +179,7 @@ class SwiftMagics(OvhubMagicsBase):
             except HelpShown:
                 result = None
             except Exception as exc:  # noqa: BLE001 - named with its line, then shown by magic_command
-                raise BatchLineError(f"line {number} ({command.strip()}): {one_line(exc)}") from exc
+                raise BatchLineError(f"line {number} ({command.strip()}): {one_line(exc, type(self).__name__)}") from exc
         return result
 
 
@@ -183,24 +191,3 @@ def _cell_parser() -> MagicArgumentParser:
     )
     parser.add_argument("--account", metavar="NAME", help="account for the lines that name none")
     return parser
-
-
-# Options every subcommand takes, also accepted before the subcommand: %swift --account X ls box.
-LEADING_OPTIONS = ("--account", "--out")
-
-
-def move_leading_options(words: list[str]) -> list[str]:
-    """Move ``--account NAME`` and ``--out NAME`` written before the subcommand to after it."""
-    leading: list[str] = []
-    rest = list(words)
-    while rest:
-        word = rest[0]
-        if word in LEADING_OPTIONS and len(rest) >= 2:
-            leading += rest[:2]
-            rest = rest[2:]
-        elif word.startswith(tuple(f"{option}=" for option in LEADING_OPTIONS)):
-            leading.append(word)
-            rest = rest[1:]
-        else:
-            break
-    return rest + leading

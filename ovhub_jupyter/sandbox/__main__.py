@@ -11,13 +11,24 @@ import threading
 from .server import Sandbox, is_loopback_host
 
 
+def port_number(text: str) -> int:
+    """Return ``text`` as a TCP port (0 to 65535; 0 picks a free one), or raise for argparse."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: give a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {port}: give a number from 0 to 65535 (0 picks a free port)")
+    return port
+
+
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m ovhub_jupyter.sandbox",
         description="Serve a local emulation of the OVHcloud API, hubiC, Keystone and OpenStack Swift.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free port)")
+    parser.add_argument("--port", type=port_number, default=0, help="port to listen on (default: a free port)")
     parser.add_argument(
         "--data",
         metavar="DIR",

@@ -32,6 +32,20 @@ from .state import SandboxState
 logger = logging.getLogger(__name__)
 
 
+class SandboxControlError(RuntimeError):
+    """A control endpoint answered an error status (or the server is not a sandbox)."""
+
+    def __init__(self, method: str, name: str, status: int, body: bytes) -> None:
+        # Only a JSON error message is kept: a server that is not the sandbox may answer a
+        # whole HTML page.
+        try:
+            detail = str(json.loads(body).get("error", ""))
+        except (ValueError, AttributeError):
+            detail = ""
+        super().__init__(f"sandbox control {method} {name} failed: HTTP {status}" + (f": {detail}" if detail else ""))
+        self.status = status
+
+
 class _QuietRequestHandler(WSGIRequestHandler):
     """Send werkzeug's per-request lines to the DEBUG log instead of standard error."""
 
@@ -103,10 +117,17 @@ class Sandbox:
         """Bind the port, seed the data on first use, and serve from a background thread."""
         if self._server is not None:
             return self
-        state = SandboxState(self.data_dir)
-        state.settings.update(self._initial_settings)
-        self.app = SandboxApp(state, build_services(state))
-        self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietRequestHandler)
+        try:
+            state = SandboxState(self.data_dir)
+            state.settings.update(self._initial_settings)
+            self.app = SandboxApp(state, build_services(state))
+            self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietRequestHandler)
+        except BaseException:
+            # werkzeug exits (SystemExit) when the port is taken; the folder holds secrets.
+            self._close_services()
+            if self._owned_data_dir:
+                shutil.rmtree(self.data_dir, ignore_errors=True)
+            raise
         self.port = self._server.server_port
         host = self.host if ":" not in self.host else f"[{self.host}]"
         self.url = f"http://{host}:{self.port}"
@@ -124,15 +145,20 @@ class Sandbox:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        for service in self.app.services.values():
-            close = getattr(service, "close", None)
-            if close is not None:
-                close()
+        self._close_services()
         self._server = None
         self._thread = None
         if self._owned_data_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
         logger.info("sandbox at %s stopped", self.url)
+
+    def _close_services(self) -> None:
+        if self.app is None:
+            return
+        for service in self.app.services.values():
+            close = getattr(service, "close", None)
+            if close is not None:
+                close()
 
     @property
     def running(self) -> bool:
@@ -167,8 +193,7 @@ class Sandbox:
             with opener.open(request, timeout=30) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")
-            raise RuntimeError(f"sandbox control {method} {name} failed: HTTP {exc.code}: {detail}") from None
+            raise SandboxControlError(method, name, exc.code, exc.read()) from None
 
     def add_fault(self, path: str, **rule: Any) -> int:
         """Make matching requests fail; see ``faults.py`` for the rule fields. Return its id."""
@@ -229,10 +254,12 @@ def shared_sandbox() -> Sandbox:
         return _shared
 
 
-def stop_shared_sandbox() -> None:
-    """Stop the in-process sandbox if one is running."""
+def stop_shared_sandbox() -> bool:
+    """Stop the in-process sandbox; return False when none was running."""
     global _shared
     with _shared_lock:
-        if _shared is not None:
-            _shared.stop()
-            _shared = None
+        if _shared is None:
+            return False
+        _shared.stop()
+        _shared = None
+        return True

@@ -102,3 +102,17 @@ def test_dropped_connection_fails_post_at_once(sandbox):
         client.request("POST", sandbox.url + "/1.0/auth/credential", data=b"{}")
 
     assert sleeps == []
+
+
+def test_refused_connection_retried_briefly():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client, sleeps = client_with_recorded_sleeps(max_retries=5)
+
+    with pytest.raises(errors.ConnectionFailedError, match="connection refused"):
+        client.request("GET", f"http://127.0.0.1:{port}/nothing")
+
+    assert len(sleeps) == 2

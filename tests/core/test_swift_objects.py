@@ -305,3 +305,17 @@ def test_file_changed_during_upload_is_detected(account, container, tmp_path):
         account.upload_file(container, "shrinking", source, progress=Truncate())
 
     assert not account.object_exists(container, "shrinking")
+
+
+def test_downloaded_file_gets_umask_mode(account, container, tmp_path):
+    import os
+    import stat
+
+    account.upload_bytes(container, "mode.txt", b"mode")
+    destination = tmp_path / "mode.txt"
+    previous = os.umask(0o022)
+    os.umask(previous)
+
+    account.download_file(container, "mode.txt", destination)
+
+    assert stat.S_IMODE(destination.stat().st_mode) == 0o666 & ~previous

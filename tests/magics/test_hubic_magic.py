@@ -221,3 +221,12 @@ def test_no_secret_in_results_output_or_logs(ip, sandbox, published, capsys, cap
     ):
         for text in texts:
             assert secret not in text
+
+
+def test_account_option_before_subcommand(shell, sandbox):
+    shell.run_line_magic("ovhub", f"sandbox --url {sandbox.url}")
+
+    before = shell.run_line_magic("hubic", "--account hubic usage")
+    after = shell.run_line_magic("hubic", "usage --account hubic")
+
+    assert before.to_dict() == after.to_dict()

@@ -108,3 +108,80 @@ def test_sandbox_in_process_starts_and_stop_removes_accounts(shell):
     shell.run_line_magic("ovhub", "sandbox --stop")
 
     assert REGISTRY.names() == []
+
+
+def test_trailing_comment_ignored(shell, sandbox):
+    shell.run_line_magic("ovhub", f"sandbox --url {sandbox.url}  # the demo accounts")
+
+    shell.run_line_magic("ovhub", "use swift   # plain Swift")
+
+    assert REGISTRY.default == "swift"
+
+
+def test_sandbox_url_without_scheme_rejected_before_request(shell, sandbox):
+    host_and_port = sandbox.url.split("://", 1)[1]
+    before = sandbox.request_count()
+
+    with pytest.raises(MagicError, match="invalid sandbox URL"):
+        shell.run_line_magic("ovhub", f"sandbox --url {host_and_port}")
+
+    assert sandbox.request_count() == before
+
+
+def test_sandbox_url_with_nothing_listening(shell):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    with pytest.raises(MagicError) as raised:
+        shell.run_line_magic("ovhub", f"sandbox --url http://127.0.0.1:{port}")
+
+    message = raised.value.args[0]
+    assert f"no sandbox answers at http://127.0.0.1:{port}" in message
+    assert "python -m ovhub_jupyter.sandbox" in message
+    assert "unexpected" not in message
+
+
+def test_sandbox_url_of_another_server(shell, sandbox):
+    with pytest.raises(MagicError) as raised:
+        shell.run_line_magic("ovhub", f"sandbox --url {sandbox.url}/hubic")
+
+    message = raised.value.args[0]
+    assert "is not an ovhub_jupyter sandbox" in message
+    assert "<" not in message
+
+
+def test_stop_after_url_says_sandbox_keeps_running(shell, sandbox, capsys):
+    shell.run_line_magic("ovhub", f"sandbox --url {sandbox.url}")
+
+    shell.run_line_magic("ovhub", "sandbox --stop")
+
+    assert "keeps running" in capsys.readouterr().out
+    assert REGISTRY.names() == []
+
+
+def test_handled_error_not_printed_by_logging(sandbox, tmp_path):
+    # In a plain process, as in a kernel: no pytest handler catches the WARNING line.
+    import subprocess
+    import sys
+
+    script = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from ovhub_jupyter.magics.base import MagicError\n"
+        "shell = InteractiveShell.instance()\n"
+        "shell.run_line_magic('load_ext', 'ovhub_jupyter')\n"
+        f"shell.run_line_magic('ovhub', 'sandbox --url {sandbox.url}')\n"
+        "try:\n"
+        "    shell.run_line_magic('swift', 'ls no-such-container')\n"
+        "except MagicError:\n"
+        "    print('raised')\n"
+    )
+    environment = {"HOME": str(tmp_path), "OVHUB_CONFIG": str(tmp_path / "ovhub.conf"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=environment
+    )
+
+    assert "raised" in result.stdout, result.stderr
+    assert "no-such-container" not in result.stderr
