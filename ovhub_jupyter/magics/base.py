@@ -191,3 +191,25 @@ def move_leading_options(words: list[str]) -> list[str]:
         else:
             break
     return rest + leading
+
+
+def account_client(name: str, client_class: type, *, kind: str, service: str, default_name: str, sign_in_hint: str) -> Any:
+    """Return the API client of account ``name``, checking it is a ``client_class``.
+
+    A missing default account (``default_name``) gets ``sign_in_hint``; an account of
+    another kind names the kind expected.
+    """
+    from ..core.accounts import REGISTRY
+
+    try:
+        account = REGISTRY.get(name)
+    except errors.AccountNotFoundError:
+        if name != default_name:
+            raise
+        raise errors.AccountNotFoundError(f"no {service} account named {default_name!r}", hint=sign_in_hint) from None
+    if not isinstance(account.client, client_class):
+        raise errors.InvalidInputError(
+            f"account {name!r} ({account.kind}) is not {'an' if service[0] in 'AEIOU' else 'a'} {service} account",
+            hint=f"give --account the name of an account of kind {kind}; %ovhub accounts lists them",
+        )
+    return account.client

@@ -16,11 +16,11 @@ from IPython.core.magic import line_magic, magics_class
 from traitlets import Int
 
 from ..core import errors
-from ..core.accounts import REGISTRY
 from ..core.hubic import LINK_TTL_DAYS, HubicClient, check_container, check_link_ttl, check_object_path
 from ..frames import api as api_frames
 from .base import (
     MagicArgumentParser,
+    account_client,
     MagicUsageError,
     OvhubMagicsBase,
     magic_command,
@@ -131,21 +131,14 @@ class HubicMagics(OvhubMagicsBase):
 
     def _client(self, name: str) -> HubicClient:
         """Return the ``HubicClient`` of account ``name``."""
-        try:
-            account = REGISTRY.get(name)
-        except errors.AccountNotFoundError:
-            if name != DEFAULT_ACCOUNT:
-                raise
-            raise errors.AccountNotFoundError(
-                "no hubiC account named 'hubic'",
-                hint="sign in with %hubic_login, set the HUBIC_* variables, or run %ovhub sandbox",
-            ) from None
-        if not isinstance(account.client, HubicClient):
-            raise errors.InvalidInputError(
-                f"account {name!r} ({account.kind}) is not a hubiC account",
-                hint="give --account the name of an account of kind hubic; %ovhub accounts lists them",
-            )
-        return account.client
+        return account_client(
+            name,
+            HubicClient,
+            kind="hubic",
+            service="hubiC",
+            default_name=DEFAULT_ACCOUNT,
+            sign_in_hint="sign in with %hubic_login, set the HUBIC_* variables, or run %ovhub sandbox",
+        )
 
     def _table(self, client: HubicClient, command: str) -> Any:
         if command == "account":

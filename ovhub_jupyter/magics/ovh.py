@@ -24,12 +24,19 @@ from IPython.core.magic import line_cell_magic, magics_class
 from traitlets import Bool, Int
 
 from ..core import errors
-from ..core.accounts import REGISTRY
 from ..core.ovh import OvhClient
 from ..core.ovh_storage import list_projects, project_containers, project_details, resolve_project
 from ..frames import api as api_frames
 from ..widgets.progress import ProgressBar
-from .base import MagicArgumentParser, MagicUsageError, OvhubMagicsBase, magic_command, one_line, split_arguments
+from .base import (
+    MagicArgumentParser,
+    MagicUsageError,
+    OvhubMagicsBase,
+    account_client,
+    magic_command,
+    one_line,
+    split_arguments,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -260,21 +267,14 @@ class OvhMagics(OvhubMagicsBase):
 
     def _client(self, name: str) -> OvhClient:
         """Return the ``OvhClient`` of account ``name``."""
-        try:
-            account = REGISTRY.get(name)
-        except errors.AccountNotFoundError:
-            if name != DEFAULT_ACCOUNT:
-                raise
-            raise errors.AccountNotFoundError(
-                "no OVHcloud API account named 'ovh'",
-                hint="configure ovh.conf (ovhub ovh-app creates it), sign in with %ovh_login, or run %ovhub sandbox",
-            ) from None
-        if not isinstance(account.client, OvhClient):
-            raise errors.InvalidInputError(
-                f"account {name!r} ({account.kind}) is not an OVHcloud API account",
-                hint="give --account the name of an account of kind ovh; %ovhub accounts lists them",
-            )
-        return account.client
+        return account_client(
+            name,
+            OvhClient,
+            kind="ovh",
+            service="OVHcloud API",
+            default_name=DEFAULT_ACCOUNT,
+            sign_in_hint="configure ovh.conf (ovhub ovh-app creates it), sign in with %ovh_login, or run %ovhub sandbox",
+        )
 
     def _shaped(self, payload: Any, path: str, arguments: argparse.Namespace) -> Any:
         """Return the response with secrets masked (unless --show-secrets), as JSON (--raw) or a DataFrame."""
