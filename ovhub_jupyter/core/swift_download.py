@@ -34,7 +34,7 @@ from . import errors
 from .http import request_id_of
 from .progress import NullProgress, Progress
 from .swift_results import TransferResult, header_int, strip_etag
-from .swift_transfer import PartProgress, check_stop, finish_many, local_file_error, run_parallel
+from .swift_transfer import PartProgress, check_stop, finish_many, local_file_error, one_file_progress, run_parallel
 
 if TYPE_CHECKING:
     from .swift import SwiftAccount
@@ -248,16 +248,8 @@ def download_file(
     has it. An existing file at ``path`` is replaced only once the download is complete.
     """
     _check_names(account, container, name)
-    progress = progress or NullProgress()
-    progress.begin(total_bytes=None, total_files=1, description=f"download {name}")
-    try:
-        result = _download_to_path(account, container, name, Path(path), progress, None, report_length=True)
-    except BaseException:
-        progress.end(failed=True)
-        raise
-    progress.advance(files=1)
-    progress.end()
-    return result
+    with one_file_progress(progress, total_bytes=None, description=f"download {name}") as progress:
+        return _download_to_path(account, container, name, Path(path), progress, None, report_length=True)
 
 
 def _download_to_path(
@@ -368,23 +360,15 @@ def _download_with_progress(
     byte_range: tuple[int, int | None] | None,
     progress: Progress | None,
 ) -> _Outcome:
-    progress = progress or NullProgress()
-    progress.begin(total_bytes=None, total_files=1, description=f"download {name}")
+    with one_file_progress(progress, total_bytes=None, description=f"download {name}") as progress:
 
-    def on_length(length: int | None) -> None:
-        if length is not None:
-            progress.add_total(nbytes=length)
+        def on_length(length: int | None) -> None:
+            if length is not None:
+                progress.add_total(nbytes=length)
 
-    try:
-        outcome = _stream_object(
+        return _stream_object(
             account, container, name, write, byte_range=byte_range, tracker=PartProgress(progress), on_length=on_length
         )
-    except BaseException:
-        progress.end(failed=True)
-        raise
-    progress.advance(files=1)
-    progress.end()
-    return outcome
 
 
 def read_range(account: "SwiftAccount", container: str, name: str, start: int, end: int) -> bytes:

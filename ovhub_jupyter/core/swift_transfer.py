@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from typing import TypeVar
 
 from . import errors
-from .progress import Progress
+from .progress import NullProgress, Progress
 from .swift_results import TransferResult
 
 logger = logging.getLogger(__name__)
@@ -110,3 +111,17 @@ def finish_many(results: list[TransferResult], progress: Progress, raise_errors:
             logger.warning("%d of %d transfers failed; raising the first", len(failures), len(results))
         raise first
     return results
+
+
+@contextmanager
+def one_file_progress(progress: Progress | None, *, total_bytes: int | None, description: str) -> Iterator[Progress]:
+    """Report the transfer of one file: it ends as failed on any exception, else counts the file and ends."""
+    progress = progress or NullProgress()
+    progress.begin(total_bytes=total_bytes, total_files=1, description=description)
+    try:
+        yield progress
+    except BaseException:
+        progress.end(failed=True)
+        raise
+    progress.advance(files=1)
+    progress.end()

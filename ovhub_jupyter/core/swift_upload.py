@@ -53,7 +53,7 @@ from .swift_sources import (
     md5_of,
     spool_segment,
 )
-from .swift_transfer import PartProgress, finish_many, local_file_error, run_parallel
+from .swift_transfer import PartProgress, finish_many, local_file_error, one_file_progress, run_parallel
 
 if TYPE_CHECKING:
     from .swift import SwiftAccount
@@ -167,16 +167,9 @@ def upload_file(
     if not path.is_file():
         raise errors.InvalidInputError(f"{str(path)!r} is not a file", hint="give the path of a file, or use upload_folder")
 
-    progress = progress or NullProgress()
-    progress.begin(total_bytes=stat.st_size, total_files=1, description=f"upload {name}")
-    try:
+    with one_file_progress(progress, total_bytes=stat.st_size, description=f"upload {name}") as progress:
         result = _upload_source(account, container, name, FileSource(path, stat.st_size), options, stat.st_mtime, progress, None)
-    except BaseException:
-        progress.end(failed=True)
-        raise
-    result.path = str(path)
-    progress.advance(files=1)
-    progress.end()
+        result.path = str(path)
     return result
 
 
@@ -197,16 +190,8 @@ def upload_bytes(
         raise errors.InvalidInputError("upload_bytes takes bytes, not str", hint="encode the text first, such as text.encode('utf-8')")
     options = _prepare(account, container, name, content_type, metadata, segment_size, headers)
     source = BytesSource(data)
-    progress = progress or NullProgress()
-    progress.begin(total_bytes=source.size, total_files=1, description=f"upload {name}")
-    try:
-        result = _upload_source(account, container, name, source, options, None, progress, None)
-    except BaseException:
-        progress.end(failed=True)
-        raise
-    progress.advance(files=1)
-    progress.end()
-    return result
+    with one_file_progress(progress, total_bytes=source.size, description=f"upload {name}") as progress:
+        return _upload_source(account, container, name, source, options, None, progress, None)
 
 
 def upload_stream(
@@ -232,16 +217,8 @@ def upload_stream(
     """
     options = _prepare(account, container, name, content_type, metadata, segment_size, headers)
     reader = _as_reader(stream)
-    progress = progress or NullProgress()
-    progress.begin(total_bytes=size, total_files=1, description=f"upload {name}")
-    try:
-        result = _upload_spooled(account, container, name, reader, size, options, progress)
-    except BaseException:
-        progress.end(failed=True)
-        raise
-    progress.advance(files=1)
-    progress.end()
-    return result
+    with one_file_progress(progress, total_bytes=size, description=f"upload {name}") as progress:
+        return _upload_spooled(account, container, name, reader, size, options, progress)
 
 
 def upload_folder(
