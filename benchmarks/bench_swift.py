@@ -42,11 +42,13 @@ import shlex
 import statistics
 import subprocess
 import sys
+import hashlib
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
@@ -374,7 +376,7 @@ def put_bodies(bench: Bench, session: requests.Session, container: str, items: l
         list(pool.map(put, items))
 
 
-def expect(actual: int, expected: int, description: str) -> None:
+def expect(actual: object, expected: object, description: str) -> None:
     """Raise ``RuntimeError`` unless a run produced what it should (a wrong run has no valid time)."""
     if actual != expected:
         raise RuntimeError(f"{description}: {actual}, expected {expected}")
@@ -563,6 +565,8 @@ def bench_large(bench: Bench, report: Report) -> None:
     container = "large"
     bench.account.create_container(container)
     connection = bench.swiftclient_connection()
+    # A bare requests session: the bound a client that checks the MD5 can reach here.
+    plain = bare_session(1)
 
     def uploaded_by(name: str, upload: Callable[[], object], *, replacing: bool = False) -> Timing:
         # Every client stores a new object, unless the row measures replacing one.
@@ -589,6 +593,9 @@ def bench_large(bench: Bench, report: Report) -> None:
             "cli.bin",
             lambda: bench.run_command([SWIFT_CLI, "upload", container, str(source), "--object-name", "cli.bin"]),
         ),
+        "requests PUT + inline MD5": lambda _: uploaded_by(
+            "md5.bin", lambda: md5_put(bench, plain, container, "md5.bin", source)
+        ),
         "ovhub upload_file, replacing": lambda _: uploaded_by(
             "replaced.bin", lambda: bench.account.upload_file(container, "replaced.bin", source), replacing=True
         ),
@@ -598,6 +605,9 @@ def bench_large(bench: Bench, report: Report) -> None:
         "ovhub download_file": lambda _: downloaded_by(lambda: bench.account.download_file(container, "ovhub.bin", destination)),
         "curl -o": lambda _: downloaded_by(lambda: curl(bench, ["-o", str(destination), bench.object_url(container, "ovhub.bin")])),
         "swiftclient get_object": lambda _: downloaded_by(lambda: swiftclient_get(connection, container, "ovhub.bin", destination)),
+        "requests GET + inline MD5": lambda _: downloaded_by(
+            lambda: md5_get(bench, plain, container, "ovhub.bin", destination)
+        ),
         "swift download (CLI)": lambda _: downloaded_by(
             lambda: bench.run_command([SWIFT_CLI, "download", container, "ovhub.bin", "-o", str(destination)])
         ),
@@ -616,6 +626,8 @@ def bench_large(bench: Bench, report: Report) -> None:
         "Our client computes a new object's MD5 while sending and compares it with the ETag Swift returns; "
         "when replacing an object it reads the file twice, first for the MD5 it sends as ETag, so damaged bytes never replace it. "
         "On download it checks the MD5 and writes a temporary file that it renames. "
+        "The 'requests ... inline MD5' rows do only the hashing and the ETag comparison, nothing else: "
+        "the speed any client that checks the MD5 can reach on this machine. "
         "curl does neither; swiftclient's library calls check nothing, its CLI checks the MD5.",
         "The source file is in the page cache; the server stores the object on the same disk.",
     ]
@@ -651,6 +663,44 @@ def swiftclient_get(connection: swiftclient.Connection, container: str, name: st
     with open(path, "wb") as handle:
         for chunk in body:
             handle.write(chunk)
+
+
+class _HashingReader:
+    """A request body that hashes every byte http.client reads from the file."""
+
+    def __init__(self, handle: Any, size: int) -> None:
+        self.handle = handle
+        self.size = size
+        self.digest = hashlib.md5()
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        return chunk
+
+
+def md5_put(bench: Bench, session: requests.Session, container: str, name: str, path: Path) -> None:
+    """PUT with requests, hashing inline, then compare Swift's ETag: the least a checking client does."""
+    with open(path, "rb") as handle:
+        body = _HashingReader(handle, path.stat().st_size)
+        response = session.put(bench.object_url(container, name), headers={"X-Auth-Token": bench.token}, data=body)
+    response.raise_for_status()
+    expect(response.headers["Etag"].strip('"'), body.digest.hexdigest(), f"ETag of {container}/{name}")
+
+
+def md5_get(bench: Bench, session: requests.Session, container: str, name: str, path: Path) -> None:
+    """GET with requests, hashing and writing each chunk, then compare the ETag."""
+    digest = hashlib.md5()
+    with session.get(bench.object_url(container, name), headers={"X-Auth-Token": bench.token}, stream=True) as response:
+        response.raise_for_status()
+        with open(path, "wb") as handle:
+            for chunk in response.raw.stream(256 * 1024, decode_content=False):
+                digest.update(chunk)
+                handle.write(chunk)
+    expect(digest.hexdigest(), response.headers["Etag"].strip('"'), f"MD5 of {container}/{name}")
 
 
 # -- peak memory -----------------------------------------------------------------------------
