@@ -26,7 +26,7 @@ class Account:
     name: str
     # "hubic", "ovh", "swift", "keystone", "ovh-storage", "webstorage", "token".
     kind: str
-    # Where it points, safe to show: an API base URL or a storage URL.
+    # Address of the service, safe to show: an API base URL or a storage URL.
     endpoint: str
     # Swift credentials, for accounts that give access to object storage.
     provider: CredentialProvider | None = None
@@ -49,8 +49,8 @@ class Account:
     def signed_in(self) -> bool:
         """True when the account can make calls without a new sign-in (no request is sent).
 
-        That is: Swift credentials are cached, the API client holds valid keys or an
-        access token, or it holds a refresh token to get one.
+        That is: Swift credentials are cached, the API client has valid keys or an
+        access token, or it has a refresh token to get one.
         """
         if self.provider is not None and self.provider.signed_in:
             return True

@@ -5,7 +5,7 @@ Two files hold credentials:
 - ``ovh.conf``, python-ovh's format, for OVHcloud API keys (read and written by ``config.py``);
 - ``ovhub.conf``, this project's own, for accounts python-ovh does not know: hubiC
   (client id and secret, refresh token) and plain Swift or Keystone accounts. Each section
-  is an account named like the section, with a ``kind`` key; the ``[ovhub]`` section holds
+  is an account named like the section, with a ``kind`` key; the ``[ovhub]`` section contains
   settings such as ``default_account``.
 
 ``ovhub.conf`` lives at ``$OVHUB_CONFIG`` when that is set, else at
@@ -29,7 +29,7 @@ from . import errors
 # Environment variable that moves ovhub.conf elsewhere (tests, several profiles).
 CONFIG_ENVIRONMENT_VARIABLE = "OVHUB_CONFIG"
 
-# Section of ovhub.conf that holds settings rather than an account.
+# Section of ovhub.conf that contains settings rather than an account.
 SETTINGS_SECTION = "ovhub"
 
 # Permission bits of every file this module writes: readable by the owner only.

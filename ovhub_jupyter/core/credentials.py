@@ -6,7 +6,7 @@ that stop working at some point. A ``CredentialProvider`` hides how they are obt
 
 - ``get()`` returns cached credentials, fetching new ones when there are none or when they
   expire within ``refresh_margin`` seconds;
-- ``invalidate(token)`` is called when the service answered 401 to that token, so the
+- ``invalidate(token)`` is called when the service returned 401 for that token, so the
   next ``get()`` fetches again. Many threads of one transfer may see the same 401; only
   the first of them causes a fetch.
 
@@ -107,7 +107,7 @@ class CredentialProvider(ABC):
     def invalidate(self, token: str | None = None) -> None:
         """Forget the cached credentials after the service rejected ``token``.
 
-        When ``token`` is given and the cache already holds a different one, another
+        When ``token`` is given and the cache already contains a different one, another
         thread has fetched new credentials since, and nothing is forgotten.
         """
         with self._lock:

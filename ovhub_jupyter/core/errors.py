@@ -117,7 +117,7 @@ class ConnectionFailedError(OvhubError, ConnectionError):
 
 
 class ServiceError(OvhubError):
-    """The service answered with an HTTP error status."""
+    """The service returned an HTTP error status."""
 
 
 class BadRequestError(ServiceError, ValueError):
@@ -145,7 +145,7 @@ class ConflictError(ServiceError):
 
 
 class ChecksumMismatchError(ServiceError):
-    """The MD5 of the bytes sent or received differs from the ETag (Swift answers 422)."""
+    """The MD5 of the bytes sent or received differs from the ETag (Swift returns 422)."""
 
 
 class RateLimitedError(ServiceError):
@@ -157,7 +157,7 @@ class ServerError(ServiceError):
 
 
 class InvalidResponseError(ServiceError):
-    """The service answered a body that cannot be read, such as HTML where JSON was expected."""
+    """The service returned a body that cannot be read, such as HTML where JSON was expected."""
 
 
 def error_class_for_status(status: int) -> type[ServiceError]:

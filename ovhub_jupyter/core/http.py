@@ -108,7 +108,7 @@ def redact_url(url: str) -> str:
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Return the seconds a ``Retry-After`` header asks for (delta seconds or an HTTP date)."""
+    """Return the seconds a ``Retry-After`` header requests (delta seconds or an HTTP date)."""
     if not value:
         return None
     value = value.strip()
@@ -217,16 +217,21 @@ class HttpClient:
         connect (``ConnectionFailedError``). Callers turn error statuses into exceptions
         with ``raise_for_status``.
 
-        ``retry_statuses`` replaces ``RETRYABLE_STATUSES``, and applies to any request: for
+        ``retry_statuses`` replaces ``RETRYABLE_STATUSES``, and applies to any request. For
         one that is not idempotent, list only statuses that mean the server did not process
         it. ``validate`` checks a response below 300 and raises ``InvalidResponseError``
-        for a body that cannot be read (an HTML page where JSON was expected); an
-        idempotent request is then sent again like one that got a retryable status.
+        for a body that cannot be read, such as an HTML page where JSON was expected. An
+        idempotent request is then sent again, as after a retryable status.
         """
         method = method.upper()
         policy = retry or self.retry
         may_retry = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
-        statuses = frozenset(retry_statuses) if retry_statuses is not None else (RETRYABLE_STATUSES if may_retry else frozenset())
+        if retry_statuses is not None:
+            statuses = frozenset(retry_statuses)
+        elif may_retry:
+            statuses = RETRYABLE_STATUSES
+        else:
+            statuses = frozenset()
         attempt = 0
         refusals = 0
 

@@ -431,17 +431,9 @@ def _put_part(
 
     md5 = md5_of(source, offset, length, account.chunk_size, stop)
     _, response = _send_part(account, container, name, source, offset, length, headers, tracker, stop, md5)
-    returned = strip_etag(response.headers.get("Etag"))
-    if returned is not None and returned != md5:
-        raise errors.ChecksumMismatchError(
-            f"Swift stored MD5 {returned}, the data sent has MD5 {md5}",
-            operation="upload",
-            target=f"{container}/{name}",
-            status=response.status_code,
-            service="swift",
-            request_id=response.headers.get("X-Trans-Id"),
-            hint="upload it again",
-        )
+    _check_returned_etag(
+        response, md5, "upload", f"{container}/{name}", "Swift stored MD5 {returned}, the data sent has MD5 {expected}"
+    )
     return md5
 
 
@@ -585,18 +577,30 @@ def _put_manifest(
         return expected
     response.close()
 
-    returned = strip_etag(response.headers.get("Etag"))
-    if returned is not None and returned != expected:
-        raise errors.ChecksumMismatchError(
-            f"the manifest ETag is {returned}, the segments give {expected}",
-            operation="write manifest of",
-            target=f"{container}/{name}",
-            status=response.status_code,
-            service="swift",
-            request_id=response.headers.get("X-Trans-Id"),
-            hint="upload it again",
-        )
+    _check_returned_etag(
+        response, expected, "write manifest of", f"{container}/{name}", "the manifest ETag is {returned}, the segments give {expected}"
+    )
     return expected
+
+
+def _check_returned_etag(response: requests.Response, expected: str, operation: str, target: str, message: str) -> None:
+    """Raise ``ChecksumMismatchError`` when Swift returned an ETag other than ``expected``.
+
+    ``message`` is formatted with ``returned`` and ``expected``. A response without an
+    ETag passes, since there is nothing to compare.
+    """
+    returned = strip_etag(response.headers.get("Etag"))
+    if returned is None or returned == expected:
+        return
+    raise errors.ChecksumMismatchError(
+        message.format(returned=returned, expected=expected),
+        operation=operation,
+        target=target,
+        status=response.status_code,
+        service="swift",
+        request_id=response.headers.get("X-Trans-Id"),
+        hint="upload it again",
+    )
 
 
 class _EitherEvent:

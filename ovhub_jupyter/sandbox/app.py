@@ -1,6 +1,6 @@
 """The sandbox's WSGI application: routes each request to the service it belongs to.
 
-One server answers for every emulated service, told apart by path:
+One server responds for every emulated service, and the path selects the service:
 
 | path | service |
 |---|---|
@@ -83,7 +83,7 @@ def status_line(status: int) -> str:
 
 
 class Service:
-    """One emulated service. Subclasses answer ``handle`` for the paths routed to them."""
+    """One emulated service. Subclasses implement ``handle`` for the paths routed to them."""
 
     name = "service"
 
@@ -91,11 +91,11 @@ class Service:
         self.state = state
 
     def handle(self, request: Request, path: str) -> Response:
-        """Answer one request; ``path`` is the raw (percent-encoded) path."""
+        """Respond to one request; ``path`` is the raw (percent-encoded) path."""
         return Response(f"{self.name} is not emulated yet\n", status=501, content_type="text/plain")
 
     def error_response(self, request: Request, status: int, rule: FaultRule) -> Response:
-        """Answer an injected error status in this service's own error format."""
+        """Return an injected error status in this service's own error format."""
         body = f"<html><h1>{status_line(status)}</h1><p>Injected by the sandbox.</p></html>"
         return Response(body, status=status_line(status), content_type="text/html; charset=UTF-8")
 

@@ -44,7 +44,7 @@ class FaultRule:
     delay: float = 0.0
     body: str | None = None
     content_type: str | None = None
-    # Headers added to an injected answer, such as a wrong Etag on a 201.
+    # Headers added to an injected response, such as a wrong Etag on a 201.
     headers: dict[str, str] | None = None
     # Requests matched so far, skipped ones included.
     matched: int = 0

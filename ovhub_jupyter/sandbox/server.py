@@ -33,11 +33,11 @@ logger = logging.getLogger(__name__)
 
 
 class SandboxControlError(RuntimeError):
-    """A control endpoint answered an error status (or the server is not a sandbox)."""
+    """A control endpoint returned an error status, or the server is not a sandbox."""
 
     def __init__(self, method: str, name: str, status: int, body: bytes) -> None:
-        # Only a JSON error message is kept: a server that is not the sandbox may answer a
-        # whole HTML page.
+        # Only a JSON error message is kept, because a server that is not the sandbox may
+        # return a whole HTML page.
         try:
             detail = str(json.loads(body).get("error", ""))
         except (ValueError, AttributeError):
@@ -123,7 +123,7 @@ class Sandbox:
             self.app = SandboxApp(state, build_services(state))
             self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietRequestHandler)
         except BaseException:
-            # werkzeug exits (SystemExit) when the port is taken; the folder holds secrets.
+            # werkzeug exits (SystemExit) when the port is taken, and the folder contains secrets.
             self._close_services()
             if self._owned_data_dir:
                 shutil.rmtree(self.data_dir, ignore_errors=True)
@@ -181,7 +181,7 @@ class Sandbox:
         return self.control("GET", "config")
 
     def control(self, method: str, name: str, payload: Any = None) -> Any:
-        """Call a control endpoint and return its decoded JSON answer."""
+        """Call a control endpoint and return its decoded JSON response."""
         if self.url is None:
             raise RuntimeError("the sandbox is not running; call start() first")
         data = None if payload is None else json.dumps(payload).encode("utf-8")

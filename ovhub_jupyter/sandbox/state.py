@@ -46,7 +46,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "hubic_code_ttl": 600,
     # OVHcloud API: how far a request timestamp may be from the server clock.
     "ovh_timestamp_tolerance": 300,
-    # Whether the demo OVH account asks for a TOTP code at login.
+    # Whether the demo OVH account requires a TOTP code at login.
     "ovh_two_factor": False,
 }
 
@@ -108,7 +108,7 @@ class Token:
     """A bearer token, session token or code issued by one of the emulated services."""
 
     value: str = field(repr=False)
-    # What the token is: "swift", "keystone", "hubic_access", "hubic_code", ...
+    # Kind of token: "swift", "keystone", "hubic_access", "hubic_code", ...
     kind: str
     issued_at: float
     expires_at: float | None
@@ -252,7 +252,7 @@ class SandboxState:
         return f"{self.base_url}/storage/{region.lower()}/v1/AUTH_{account}"
 
     def public_config(self) -> dict[str, Any]:
-        """Return the demo accounts in the shape ``GET /_sandbox/config`` answers."""
+        """Return the demo accounts in the shape ``GET /_sandbox/config`` returns."""
         base = self.base_url
         ovh, hubic, swift, keystone = (self.demo[k] for k in ("ovh", "hubic", "swift", "keystone"))
         return {

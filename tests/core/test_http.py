@@ -7,7 +7,7 @@ import pytest
 from ovhub_jupyter.core import errors
 from ovhub_jupyter.core.http import HttpClient, RetryPolicy
 
-# GET /auth/time answers a bare JSON integer without any key.
+# GET /auth/time returns a bare JSON integer and needs no key.
 TIME_PATH = "/1.0/auth/time"
 
 

@@ -210,7 +210,6 @@ def test_python_ovh_computes_the_same_signature(sandbox):
     )
     # python-ovh accepts only named endpoints, so its base URL is replaced by the sandbox's.
     oracle._endpoint = config["endpoint"]
-    project = config["project_id"]
 
     for method, path, data in [
         ("GET", "/me", None),

@@ -29,7 +29,7 @@ from .bodies import Body, Piece, parse_range, ranges_for_length
 from .call import Call
 from .listing import best_match
 from .paths import quote_name
-from .responses import SwiftError, http_date, iso_timestamp, new_response, normal_timestamp, round_timestamp, swift_response
+from .responses import SwiftError, http_date, iso_timestamp, new_response, normal_timestamp, round_timestamp
 from .store import BodyTooLarge, ObjectRecord, StagedBody
 
 # Headers where an SLO manifest keeps its ETag and total size (Swift's sysmeta names).
